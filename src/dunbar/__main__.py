@@ -1,0 +1,3 @@
+from dunbar.cli.main import main
+
+main()

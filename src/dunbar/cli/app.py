@@ -1,0 +1,121 @@
+"""The Typer application: global options and the command modules.
+
+Command modules import only Typer and the output helpers at the top; services and their dependencies are
+imported inside each command, so ``dunbar show`` does not pay for what ``dunbar import`` needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+import typer
+
+from dunbar.cli.errors import DunbarGroup
+from dunbar.store.db import Db
+
+app = typer.Typer(
+    cls=DunbarGroup,
+    name="dunbar",
+    help="dunbar: keep your professional relationships warm. Local-first; your data stays on this machine.",
+    no_args_is_help=False,
+    invoke_without_command=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,
+)
+
+
+@dataclass
+class State:
+    """What every command needs: where the database is, what day it is, and whether to show tracebacks."""
+
+    target: str | None = None
+    today_override: date | None = None
+    debug: bool = False
+    _db: Db | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        from dunbar.config import resolve_target
+
+        return resolve_target(self.target)
+
+    def db(self, *, create: bool = False) -> Db:
+        if self._db is None:
+            from dunbar.store import open_db
+
+            self._db = open_db(self.url, create=create)
+        return self._db
+
+    @property
+    def today(self) -> date:
+        return self.today_override or date.today()
+
+    def now(self) -> datetime:
+        """Now, or noon of ``--today`` in the local time zone, as an aware UTC time."""
+        if self.today_override is None:
+            return datetime.now(UTC)
+        return datetime.combine(self.today_override, time(12, 0)).astimezone().astimezone(UTC)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State)
+    return obj
+
+
+def _parse_today(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date: {value!r} (use YYYY-MM-DD)") from None
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="PATH|URL", help="Database file (or postgresql:// URL). "
+                     "Default: $DUNBAR_DATABASE_URL, $DUNBAR_DB, or dunbar.db in your user data folder."),
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+) -> None:
+    if version:
+        from dunbar import __version__
+
+        typer.echo(f"dunbar {__version__}")
+        raise typer.Exit()
+    st = State(target=db, today_override=_parse_today(today), debug=debug)
+    ctx.obj = st
+    ctx.call_on_close(st.close)
+    if ctx.invoked_subcommand is None:
+        _no_command(ctx, st)
+
+
+def _no_command(ctx: typer.Context, st: State) -> None:
+    typer.echo(ctx.get_help())
+
+
+def register() -> Any:
+    # Importing a module registers its commands on ``app``.
+    from dunbar.cli import interactions, people, search, setup, transfer  # noqa: F401
+
+    return app
+
+
+register()

@@ -1,0 +1,5 @@
+"""people commands."""
+
+from __future__ import annotations
+
+from dunbar.cli.app import app  # noqa: F401

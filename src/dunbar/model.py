@@ -1,0 +1,316 @@
+"""The mapped entities: one schema for SQLite and PostgreSQL.
+
+Changed only through numbered Alembic migrations in ``dunbar/store/migrations``; ``tests/store`` fails when
+these classes and the migrations disagree.
+
+Times are stored in UTC (``UTCDateTime``); calendar facts (birthdays, employment months, the day a follow-up is
+due) are plain dates.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+CIRCLES = ("inner", "close", "active", "network", "acquaintance", "dormant")
+INTERACTION_KINDS = ("meeting", "call", "video", "email", "message", "event", "note")
+INITIATORS = ("me", "them")
+IDENTIFIER_KINDS = ("email", "phone", "linkedin", "url", "handle")
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime, always stored as UTC.
+
+    SQLite has no time zone type, so values are stored as naive UTC text ('YYYY-MM-DD HH:MM:SS.ffffff') that
+    sorts correctly and that the plain ``sqlite3`` read path parses with ``datetime.fromisoformat``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; dunbar stores only timezone-aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Batch(Base):
+    """One import run (or one restore, one demo generation): all or nothing, undoable."""
+
+    __tablename__ = "batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # import, restore, demo
+    format: Mapped[str | None] = mapped_column(String(32))
+    path: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="applied")  # applied, undone
+    report: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class Source(Base):
+    """Where a fact came from: a file of a batch, or typed by hand."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # manual, linkedin, vcard, google-csv, ics, mbox, json…
+    label: Mapped[str] = mapped_column(Text)  # a file name, "typed by hand"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Organization(Base):
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_fold: Mapped[str] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    __table_args__ = (Index("ix_person_live_name", "deleted_at", "name_fold"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    display_name: Mapped[str] = mapped_column(Text)
+    name_fold: Mapped[str] = mapped_column(Text, index=True)
+    given_name: Mapped[str | None] = mapped_column(Text)
+    family_name: Mapped[str | None] = mapped_column(Text)
+    nickname: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    how_met: Mapped[str | None] = mapped_column(Text)
+    circle: Mapped[str | None] = mapped_column(String(16), index=True)
+    cadence_ideal_days: Mapped[int | None] = mapped_column(Integer)
+    cadence_max_days: Mapped[int | None] = mapped_column(Integer)
+    closeness: Mapped[int | None] = mapped_column(Integer)  # the user's own 0–100 judgement
+    connected_on: Mapped[date | None] = mapped_column(Date)  # when the relationship started
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    is_me: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Identifier.id"
+    )
+    employments: Mapped[list[Employment]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Employment.id"
+    )
+    dates: Mapped[list[ImportantDate]] = relationship(cascade="all, delete-orphan", order_by="ImportantDate.id")
+    fields: Mapped[list[Field]] = relationship(cascade="all, delete-orphan", order_by="Field.id")
+    notes: Mapped[list[Note]] = relationship(cascade="all, delete-orphan", order_by="Note.id")
+
+
+class Identifier(Base):
+    """An e-mail address, phone number, LinkedIn URL or other link: how a person is reached and recognised."""
+
+    __tablename__ = "identifier"
+    __table_args__ = (Index("ix_identifier_kind_norm", "kind", "norm"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(Text)  # as given
+    norm: Mapped[str] = mapped_column(Text)  # lower-cased e-mail, E.164 phone, canonical LinkedIn URL
+    label: Mapped[str | None] = mapped_column(String(32))  # work, home, mobile…
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="identifiers")
+
+
+class Employment(Base):
+    __tablename__ = "employment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="employments")
+    organization: Mapped[Organization] = relationship()
+
+
+class ImportantDate(Base):
+    """A birthday, an anniversary: a month and day, the year when known."""
+
+    __tablename__ = "important_date"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # birthday, anniversary, other
+    label: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    day: Mapped[int] = mapped_column(Integer)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+
+class Field(Base):
+    """A custom field: any key the user or an import brings that has no column of its own."""
+
+    __tablename__ = "field"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+
+class Tag(Base):
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_fold: Mapped[str] = mapped_column(Text, unique=True)
+
+
+class PersonTag(Base):
+    __tablename__ = "person_tag"
+    __table_args__ = (Index("ix_person_tag_tag_id", "tag_id", "person_id"),)
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Note(Base):
+    __tablename__ = "note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+
+class Interaction(Base):
+    """Something that happened between me and one or more people."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (Index("ix_interaction_external", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    initiator: Mapped[str | None] = mapped_column(String(8))  # me, them, or unknown
+    summary: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[float] = mapped_column(Float, default=1.0)  # large meetings and bulk threads weigh little
+    external_id: Mapped[str | None] = mapped_column(Text)  # Message-ID, calendar UID…: re-imports match on it
+    thread: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participants: Mapped[list[Participant]] = relationship(cascade="all, delete-orphan")
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (Index("ix_participant_person", "person_id", "interaction_id"),)
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str | None] = mapped_column(String(16))  # from, to, cc, attendee, organizer
+
+
+class FollowUp(Base):
+    """A promise or reminder tied to a person and a date."""
+
+    __tablename__ = "follow_up"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interaction.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, done, cancelled
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Setting(Base):
+    """Small per-database settings as JSON values (who "me" is, cadences…)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SearchDoc(Base):
+    """The folded text that full-text search indexes: one row per person, note and interaction.
+
+    SQLite indexes ``body`` with an FTS5 external-content table (``search_fts``), PostgreSQL with a GIN index on
+    ``to_tsvector('simple', body)``; both are created by the migrations, outside this metadata.
+    """
+
+    __tablename__ = "search_doc"
+    __table_args__ = (UniqueConstraint("kind", "ref_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # person, note, interaction
+    ref_id: Mapped[int] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+ALL_TABLES: list[Any] = [m.__table__ for m in Base.__subclasses__()]

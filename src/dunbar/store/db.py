@@ -1,0 +1,269 @@
+"""One small query interface over the two stores.
+
+Every service runs its SQL through ``Db``: named ``:param`` SQL that is valid on SQLite and PostgreSQL alike.
+
+Why not SQLAlchemy sessions everywhere: on this kind of machine ``import sqlalchemy`` alone costs ~0.37 s, more
+than the whole budget of the hot read commands (``show``, ``search``, ``list``: 0.3 s whole process at 30,000
+people). So the embedded store is read and written with the standard library's ``sqlite3`` driver, while the
+schema itself is defined once, by the SQLAlchemy models in ``dunbar.model`` and the Alembic migrations generated
+from them. The server store (PostgreSQL) runs the same SQL text through a pooled SQLAlchemy engine (psycopg 3),
+where import time does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from dunbar.errors import StoreError
+
+Params = Mapping[str, Any] | None
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _expand(sql: str, params: Params) -> tuple[str, dict[str, Any]]:
+    """Expand list values into ``(:p_0, :p_1, …)`` so ``IN :ids`` works on both drivers."""
+    if not params:
+        return sql, {}
+    if not any(isinstance(v, list | tuple | set | frozenset) for v in params.values()):
+        return sql, dict(params)
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if isinstance(v, list | tuple | set | frozenset):
+            items = list(v)
+            names = [f"{k}__{i}" for i in range(len(items))]
+            out.update(zip(names, items, strict=True))
+            repl = "(" + ", ".join(f":{n}" for n in names) + ")" if names else "(NULL)"
+            sql = re.sub(rf"(?<![:\w]):{k}\b", repl, sql)
+        else:
+            out[k] = v
+    return sql, out
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A stored time as an aware UTC datetime, whichever driver read it."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    dt = datetime.fromisoformat(value)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def to_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def sqlite_ts(dt: datetime) -> str:
+    """How an aware datetime is stored on SQLite (the same text SQLAlchemy writes)."""
+    return dt.astimezone(UTC).strftime(_SQLITE_TS)
+
+
+class Db:
+    """A database handle: ``all``/``one``/``scalar`` for reads, ``execute``/``executemany`` for writes,
+    ``transaction()`` for all-or-nothing work."""
+
+    dialect: str
+    url: str
+
+    def all(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        raise NotImplementedError
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        """Run a statement; the number of rows it changed."""
+        raise NotImplementedError
+
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def transaction(self) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def in_transaction(self) -> bool:
+        raise NotImplementedError
+
+    # Shared conveniences ------------------------------------------------------------------------------------
+
+    def one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
+        found = self.all(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        found = self.rows(sql, params)
+        return found[0][0] if found else None
+
+    def insert(self, sql: str, params: Params = None) -> int:
+        """Run an ``INSERT … RETURNING id`` and give the new id."""
+        value = self.scalar(sql, params)
+        assert value is not None
+        return int(value)
+
+    def __enter__(self) -> Db:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SqliteDb(Db):
+    dialect = "sqlite"
+
+    def __init__(self, path: str, *, url: str) -> None:
+        self.path = path
+        self.url = url
+        try:
+            # isolation_level=None: the driver never opens transactions behind our back; ``transaction()``
+            # says BEGIN IMMEDIATE so a writer waits for the lock up front instead of failing half-way.
+            self.conn = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open {path}: {exc}", hint="is it a dunbar database?") from exc
+        self._depth = 0
+
+    @staticmethod
+    def _adapt(params: dict[str, Any]) -> dict[str, Any]:
+        for k, v in params.items():
+            if isinstance(v, datetime):
+                if v.tzinfo is None:
+                    raise ValueError(f"naive datetime for :{k}")
+                params[k] = sqlite_ts(v)
+        return params
+
+    def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
+        sql, p = _expand(sql, params)
+        try:
+            return self.conn.execute(sql, self._adapt(p))
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError("the database is busy", hint="another dunbar is writing; try again") from exc
+            raise
+
+    def all(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        cur = self._run(sql, params)
+        names = [d[0] for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        return self._run(sql, params).fetchall()
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        return self._run(sql, params).rowcount
+
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+        self.conn.executemany(sql, (self._adapt(dict(p)) for p in seq))
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqliteDb]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError("the database is busy", hint="another dunbar is writing; try again") from exc
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class SqlAlchemyDb(Db):
+    """The server store: the same SQL through a pooled SQLAlchemy engine."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+        self.dialect = engine.dialect.name
+        self._conn: Any = None
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.engine.connect() as conn:
+                yield conn
+                conn.commit()
+
+    def _run(self, conn: Any, sql: str, params: Params) -> Any:
+        from sqlalchemy import text
+
+        sql, p = _expand(sql, params)
+        return conn.execute(text(sql), p)
+
+    def all(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        with self._connection() as conn:
+            return [dict(r._mapping) for r in self._run(conn, sql, params)]
+
+    def rows(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
+        with self._connection() as conn:
+            return [tuple(r) for r in self._run(conn, sql, params)]
+
+    def execute(self, sql: str, params: Params = None) -> int:
+        with self._connection() as conn:
+            return int(self._run(conn, sql, params).rowcount)
+
+    def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+        from sqlalchemy import text
+
+        batch = [dict(p) for p in seq]
+        if batch:
+            with self._connection() as conn:
+                conn.execute(text(sql), batch)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._conn is not None
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlAlchemyDb]:
+        if self._conn is not None:
+            yield self
+            return
+        with self.engine.begin() as conn:
+            self._conn = conn
+            try:
+                yield self
+            finally:
+                self._conn = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Slices small enough for an ``IN`` list on every backend."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

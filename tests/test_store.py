@@ -1,0 +1,83 @@
+"""The store: migrations match the models on both backends, the version check, the pragmas, bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dunbar.errors import StoreError
+from dunbar.store import SCHEMA_HEAD, open_db, sqlite_path
+from dunbar.store.migrate import head_revision
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    assert head_revision() == SCHEMA_HEAD
+
+
+def test_models_and_migrations_agree(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    from dunbar.model import Base
+    from dunbar.store.migrations_filter import include_object
+
+    engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(
+            conn, opts={"include_object": include_object, "compare_type": True}
+        )
+        diff = compare_metadata(ctx, Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_sqlite_pragmas(sqlite_db) -> None:  # type: ignore[no-untyped-def]
+    assert sqlite_db.scalar("PRAGMA journal_mode") == "wal"
+    assert sqlite_db.scalar("PRAGMA foreign_keys") == 1
+    assert sqlite_db.scalar("PRAGMA busy_timeout") == 30000
+
+
+def test_missing_database_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no dunbar database") as info:
+        open_db(f"sqlite:///{tmp_path / 'nothing.db'}")
+    assert "dunbar init" in (info.value.hint or "")
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes, not a database\n" * 100)
+    with pytest.raises(StoreError):
+        open_db(f"sqlite:///{bad}")
+
+
+def test_newer_schema_is_refused(sqlite_url: str) -> None:
+    db = open_db(sqlite_url)
+    db.execute("UPDATE alembic_version SET version_num = '9999'")
+    db.close()
+    with pytest.raises(StoreError, match="newer dunbar"):
+        open_db(sqlite_url)
+
+
+def test_transaction_rolls_back_whole(db) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError), db.transaction():
+        db.execute("INSERT INTO setting (key, value) VALUES ('a', '1')")
+        raise RuntimeError("boom")
+    assert db.scalar("SELECT count(*) FROM setting") == 0
+    with db.transaction():
+        db.execute("INSERT INTO setting (key, value) VALUES ('a', '1')")
+    assert db.scalar("SELECT value FROM setting WHERE key = :k", {"k": "a"}) == "1"
+
+
+def test_in_list_expansion(db) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction():
+        db.executemany("INSERT INTO setting (key, value) VALUES (:k, :v)", [{"k": f"k{i}", "v": str(i)} for i in range(5)])
+    got = db.rows("SELECT key FROM setting WHERE key IN :keys ORDER BY key", {"keys": ["k1", "k3"]})
+    assert [r[0] for r in got] == ["k1", "k3"]
+    assert db.rows("SELECT key FROM setting WHERE key IN :keys", {"keys": []}) == []
+
+
+def test_sqlite_path() -> None:
+    assert sqlite_path("sqlite:////tmp/x.db") == "/tmp/x.db"
+    assert sqlite_path("postgresql://h/db") is None
