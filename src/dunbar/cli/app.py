@@ -92,6 +92,7 @@ def main_callback(
     today: Annotated[
         str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date.")
     ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use the demo database that `dunbar demo` made.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
@@ -100,6 +101,10 @@ def main_callback(
 
         typer.echo(f"dunbar {__version__}")
         raise typer.Exit()
+    if demo and db is None:
+        from dunbar.config import default_db_path
+
+        db = str(default_db_path(demo=True))
     st = State(target=db, today_override=_parse_today(today), debug=debug)
     ctx.obj = st
     ctx.call_on_close(st.close)
@@ -113,7 +118,7 @@ def _no_command(ctx: typer.Context, st: State) -> None:
 
 def register() -> Any:
     # Importing a module registers its commands on ``app``.
-    from dunbar.cli import interactions, people, search, setup, transfer  # noqa: F401
+    from dunbar.cli import demo, interactions, people, search, setup, transfer  # noqa: F401
 
     return app
 

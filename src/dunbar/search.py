@@ -1,0 +1,217 @@
+"""Full-text search over names, organizations, notes and interaction summaries.
+
+Each person, note and interaction has one ``search_doc`` row whose body is folded by ``dunbar.text.fold`` (so
+``jose`` finds José and ``lukasz`` finds Łukasz on both backends); SQLite indexes it with FTS5, PostgreSQL with
+a GIN ``tsvector`` index. Services call the ``index_*`` functions inside their own transaction after a change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dunbar.store.db import Db, chunks, to_datetime
+from dunbar.text import fold, words
+
+PERSON, NOTE, INTERACTION = "person", "note", "interaction"
+
+
+# Indexing --------------------------------------------------------------------------------------------------
+
+
+def _person_bodies(db: Db, ids: Sequence[int]) -> dict[int, list[str]]:
+    parts: dict[int, list[str]] = {}
+    for row in db.rows(
+        "SELECT id, display_name, given_name, family_name, nickname, location, how_met FROM person "
+        "WHERE id IN :ids",
+        {"ids": list(ids)},
+    ):
+        parts[row[0]] = [v for v in row[1:] if v]
+    for pid, name, title in db.rows(
+        "SELECT e.person_id, o.name, e.title FROM employment e JOIN organization o ON o.id = e.organization_id "
+        "WHERE e.person_id IN :ids",
+        {"ids": list(ids)},
+    ):
+        parts[pid].extend(v for v in (name, title) if v)
+    for pid, value in db.rows(
+        "SELECT person_id, value FROM identifier WHERE kind = 'email' AND person_id IN :ids", {"ids": list(ids)}
+    ):
+        parts[pid].append(value)
+    return parts
+
+
+def index_people(db: Db, person_ids: Iterable[int]) -> None:
+    """(Re)build the search documents of these people from what is stored now."""
+    for ids in chunks(sorted(set(person_ids))):
+        bodies = _person_bodies(db, ids)
+        db.execute("DELETE FROM search_doc WHERE kind = 'person' AND ref_id IN :ids", {"ids": list(ids)})
+        db.executemany(
+            "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('person', :r, :r, :b)",
+            [{"r": pid, "b": fold(" ".join(p))} for pid, p in bodies.items()],
+        )
+
+
+def index_notes(db: Db, note_ids: Iterable[int]) -> None:
+    for ids in chunks(sorted(set(note_ids))):
+        rows = db.rows("SELECT id, person_id, body FROM note WHERE id IN :ids", {"ids": list(ids)})
+        db.execute("DELETE FROM search_doc WHERE kind = 'note' AND ref_id IN :ids", {"ids": list(ids)})
+        db.executemany(
+            "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('note', :r, :p, :b)",
+            [{"r": r[0], "p": r[1], "b": fold(r[2])} for r in rows],
+        )
+
+
+def index_interactions(db: Db, interaction_ids: Iterable[int]) -> None:
+    for ids in chunks(sorted(set(interaction_ids))):
+        rows = db.rows("SELECT id, summary FROM interaction WHERE id IN :ids", {"ids": list(ids)})
+        db.execute("DELETE FROM search_doc WHERE kind = 'interaction' AND ref_id IN :ids", {"ids": list(ids)})
+        db.executemany(
+            "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('interaction', :r, NULL, :b)",
+            [{"r": r[0], "b": fold(r[1] or "")} for r in rows if r[1]],
+        )
+
+
+def unindex(db: Db, kind: str, ref_ids: Iterable[int]) -> None:
+    for ids in chunks(sorted(set(ref_ids))):
+        db.execute("DELETE FROM search_doc WHERE kind = :k AND ref_id IN :ids", {"k": kind, "ids": list(ids)})
+
+
+def rebuild(db: Db) -> None:
+    """Rebuild every search document (after a bulk load that wrote rows directly)."""
+    with db.transaction():
+        db.execute("DELETE FROM search_doc")
+        if db.dialect == "sqlite":
+            db.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+        person_ids = [r[0] for r in db.rows("SELECT id FROM person")]
+        index_people(db, person_ids)
+        index_notes(db, [r[0] for r in db.rows("SELECT id FROM note")])
+        index_interactions(db, [r[0] for r in db.rows("SELECT id FROM interaction")])
+
+
+# Querying --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    kind: str  # person, note, interaction
+    ref_id: int
+    rank: float
+    people: list[dict[str, Any]] = field(default_factory=list)  # [{id, name}]
+    snippet: str = ""
+    occurred_at: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.ref_id,
+            "rank": round(self.rank, 4),
+            "people": self.people,
+            "snippet": self.snippet,
+            "occurred_at": self.occurred_at,
+        }
+
+
+def _query_terms(text: str) -> list[str]:
+    return words(text)[:12]
+
+
+def snippet(original: str, terms: Sequence[str], *, width: int = 90, mark: tuple[str, str] = ("[", "]")) -> str:
+    """The part of ``original`` around the first matching word, matches marked; folding-aware."""
+    if not original:
+        return ""
+    tokens = list(re.finditer(r"\w+", original))
+    hits = [t for t in tokens if any(fold(t.group()).startswith(term) for term in terms)]
+    if not hits:
+        return original[:width] + ("…" if len(original) > width else "")
+    first = hits[0].start()
+    start = max(0, first - width // 3)
+    if start:
+        space = original.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and first - space < width // 2 else start
+    end = min(len(original), start + width)
+    out, pos = [], start
+    for t in hits:
+        if t.start() < start or t.end() > end:
+            continue
+        out.append(original[pos : t.start()])
+        out.append(f"{mark[0]}{t.group()}{mark[1]}")
+        pos = t.end()
+    out.append(original[pos:end])
+    text = "".join(out).replace("\n", " ")
+    return ("…" if start else "") + text + ("…" if end < len(original) else "")
+
+
+def _ranked(db: Db, terms: list[str], limit: int) -> list[tuple[str, int, float]]:
+    if db.dialect == "sqlite":
+        match = " ".join(f'"{t}"*' for t in terms)
+        rows = db.rows(
+            "SELECT d.kind, d.ref_id, bm25(search_fts) AS rank FROM search_fts "
+            "JOIN search_doc d ON d.id = search_fts.rowid "
+            "LEFT JOIN person p ON p.id = d.person_id "
+            "WHERE search_fts MATCH :q AND (d.person_id IS NULL OR p.deleted_at IS NULL) "
+            "ORDER BY rank LIMIT :n",
+            {"q": match, "n": limit},
+        )
+        return [(k, r, -float(s)) for k, r, s in rows]
+    query = " & ".join(f"{t}:*" for t in terms)
+    rows = db.rows(
+        "SELECT d.kind, d.ref_id, ts_rank(to_tsvector('simple', d.body), q) AS rank "
+        "FROM search_doc d CROSS JOIN to_tsquery('simple', :q) AS q "
+        "LEFT JOIN person p ON p.id = d.person_id "
+        "WHERE to_tsvector('simple', d.body) @@ q AND (d.person_id IS NULL OR p.deleted_at IS NULL) "
+        "ORDER BY rank DESC LIMIT :n",
+        {"q": query, "n": limit},
+    )
+    return [(k, r, float(s)) for k, r, s in rows]
+
+
+def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
+    """Ranked hits for ``text`` (every word must match, as a prefix), each with a snippet of the original."""
+    terms = _query_terms(text)
+    if not terms:
+        return []
+    ranked = _ranked(db, terms, limit)
+    by_kind: dict[str, list[int]] = {}
+    for kind, ref, _ in ranked:
+        by_kind.setdefault(kind, []).append(ref)
+    details: dict[tuple[str, int], Hit] = {}
+    if by_kind.get(PERSON):
+        ids = by_kind[PERSON]
+        texts = _person_bodies(db, ids)
+        names = dict(db.rows("SELECT id, display_name FROM person WHERE id IN :ids", {"ids": ids}))
+        for pid in ids:
+            parts = texts.get(pid, [])
+            matched = next((p for p in parts if any(t in fold(p) for t in terms)), parts[0] if parts else "")
+            details[(PERSON, pid)] = Hit(PERSON, pid, 0, [{"id": pid, "name": names.get(pid)}],
+                                         snippet(matched, terms))
+    if by_kind.get(NOTE):
+        for nid, pid, body, name, created in db.rows(
+            "SELECT n.id, n.person_id, n.body, p.display_name, n.created_at FROM note n "
+            "JOIN person p ON p.id = n.person_id WHERE n.id IN :ids",
+            {"ids": by_kind[NOTE]},
+        ):
+            details[(NOTE, nid)] = Hit(NOTE, nid, 0, [{"id": pid, "name": name}], snippet(body, terms),
+                                       to_datetime(created))
+    if by_kind.get(INTERACTION):
+        ids = by_kind[INTERACTION]
+        people: dict[int, list[dict[str, Any]]] = {}
+        for iid, pid, name in db.rows(
+            "SELECT pa.interaction_id, p.id, p.display_name FROM participant pa JOIN person p ON p.id = pa.person_id "
+            "WHERE pa.interaction_id IN :ids AND p.is_me = :f ORDER BY p.display_name",
+            {"ids": ids, "f": False},
+        ):
+            people.setdefault(iid, []).append({"id": pid, "name": name})
+        for iid, summary, occurred in db.rows(
+            "SELECT id, summary, occurred_at FROM interaction WHERE id IN :ids", {"ids": ids}
+        ):
+            details[(INTERACTION, iid)] = Hit(INTERACTION, iid, 0, people.get(iid, []), snippet(summary, terms),
+                                              to_datetime(occurred))
+    hits = []
+    for kind, ref, rank in ranked:
+        hit = details.get((kind, ref))
+        if hit is not None:
+            hit.rank = rank
+            hits.append(hit)
+    return hits
