@@ -25,9 +25,7 @@ def test_models_and_migrations_agree(db_url: str) -> None:
 
     engine = create_engine(db_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(
-            conn, opts={"include_object": include_object, "compare_type": True}
-        )
+        ctx = MigrationContext.configure(conn, opts={"include_object": include_object, "compare_type": True})
         diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     assert diff == []
@@ -72,7 +70,9 @@ def test_transaction_rolls_back_whole(db) -> None:  # type: ignore[no-untyped-de
 
 def test_in_list_expansion(db) -> None:  # type: ignore[no-untyped-def]
     with db.transaction():
-        db.executemany("INSERT INTO setting (key, value) VALUES (:k, :v)", [{"k": f"k{i}", "v": str(i)} for i in range(5)])
+        db.executemany(
+            "INSERT INTO setting (key, value) VALUES (:k, :v)", [{"k": f"k{i}", "v": str(i)} for i in range(5)]
+        )
     got = db.rows("SELECT key FROM setting WHERE key IN :keys ORDER BY key", {"keys": ["k1", "k3"]})
     assert [r[0] for r in got] == ["k1", "k3"]
     assert db.rows("SELECT key FROM setting WHERE key IN :keys", {"keys": []}) == []

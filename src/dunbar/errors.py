@@ -63,8 +63,9 @@ class ImportProblem(DunbarError):
 
     code = "import"
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, hint: str | None = None
+    ) -> None:
         where = path or ""
         if line is not None:
             where = f"{where}:{line}" if where else f"line {line}"

@@ -264,9 +264,7 @@ class Participant(Base):
     __tablename__ = "participant"
     __table_args__ = (Index("ix_participant_person", "person_id", "interaction_id"),)
 
-    interaction_id: Mapped[int] = mapped_column(
-        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
-    )
+    interaction_id: Mapped[int] = mapped_column(ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str | None] = mapped_column(String(16))  # from, to, cc, attendee, organizer
 

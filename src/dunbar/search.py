@@ -24,8 +24,7 @@ PERSON, NOTE, INTERACTION = "person", "note", "interaction"
 def _person_bodies(db: Db, ids: Sequence[int]) -> dict[int, list[str]]:
     parts: dict[int, list[str]] = {}
     for row in db.rows(
-        "SELECT id, display_name, given_name, family_name, nickname, location, how_met FROM person "
-        "WHERE id IN :ids",
+        "SELECT id, display_name, given_name, family_name, nickname, location, how_met FROM person WHERE id IN :ids",
         {"ids": list(ids)},
     ):
         parts[row[0]] = [v for v in row[1:] if v]
@@ -184,16 +183,16 @@ def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
         for pid in ids:
             parts = texts.get(pid, [])
             matched = next((p for p in parts if any(t in fold(p) for t in terms)), parts[0] if parts else "")
-            details[(PERSON, pid)] = Hit(PERSON, pid, 0, [{"id": pid, "name": names.get(pid)}],
-                                         snippet(matched, terms))
+            details[(PERSON, pid)] = Hit(PERSON, pid, 0, [{"id": pid, "name": names.get(pid)}], snippet(matched, terms))
     if by_kind.get(NOTE):
         for nid, pid, body, name, created in db.rows(
             "SELECT n.id, n.person_id, n.body, p.display_name, n.created_at FROM note n "
             "JOIN person p ON p.id = n.person_id WHERE n.id IN :ids",
             {"ids": by_kind[NOTE]},
         ):
-            details[(NOTE, nid)] = Hit(NOTE, nid, 0, [{"id": pid, "name": name}], snippet(body, terms),
-                                       to_datetime(created))
+            details[(NOTE, nid)] = Hit(
+                NOTE, nid, 0, [{"id": pid, "name": name}], snippet(body, terms), to_datetime(created)
+            )
     if by_kind.get(INTERACTION):
         ids = by_kind[INTERACTION]
         people: dict[int, list[dict[str, Any]]] = {}
@@ -206,8 +205,9 @@ def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
         for iid, summary, occurred in db.rows(
             "SELECT id, summary, occurred_at FROM interaction WHERE id IN :ids", {"ids": ids}
         ):
-            details[(INTERACTION, iid)] = Hit(INTERACTION, iid, 0, people.get(iid, []), snippet(summary, terms),
-                                              to_datetime(occurred))
+            details[(INTERACTION, iid)] = Hit(
+                INTERACTION, iid, 0, people.get(iid, []), snippet(summary, terms), to_datetime(occurred)
+            )
     hits = []
     for kind, ref, rank in ranked:
         hit = details.get((kind, ref))

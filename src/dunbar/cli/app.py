@@ -86,8 +86,12 @@ def main_callback(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", metavar="PATH|URL", help="Database file (or postgresql:// URL). "
-                     "Default: $DUNBAR_DATABASE_URL, $DUNBAR_DB, or dunbar.db in your user data folder."),
+        typer.Option(
+            "--db",
+            metavar="PATH|URL",
+            help="Database file (or postgresql:// URL). "
+            "Default: $DUNBAR_DATABASE_URL, $DUNBAR_DB, or dunbar.db in your user data folder.",
+        ),
     ] = None,
     today: Annotated[
         str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date.")

@@ -58,6 +58,8 @@ class DunbarGroup(TyperGroup):
         except Exception as exc:
             if _debug(ctx) or _is_click_exception(exc):
                 raise
-            report(f"unexpected {type(exc).__name__}: {exc}",
-                   "this is a bug in dunbar; run again with --debug and report the traceback")
+            report(
+                f"unexpected {type(exc).__name__}: {exc}",
+                "this is a bug in dunbar; run again with --debug and report the traceback",
+            )
             raise typer.Exit(1) from None
