@@ -81,3 +81,26 @@ def test_in_list_expansion(db) -> None:  # type: ignore[no-untyped-def]
 def test_sqlite_path() -> None:
     assert sqlite_path("sqlite:////tmp/x.db") == "/tmp/x.db"
     assert sqlite_path("postgresql://h/db") is None
+
+
+def test_an_older_database_is_upgraded_in_place_and_kept(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from dunbar.store.db import SqliteDb
+    from dunbar.store.migrate import upgrade
+
+    path = tmp_path / "old.db"
+    old = SqliteDb(str(path), url=f"sqlite:///{path}")
+    upgrade(old, "0001")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    old.execute(
+        "INSERT INTO person (uid, display_name, name_fold, is_me, created_at, updated_at) "
+        "VALUES ('u1', 'Ana Lima', 'ana lima', 0, :t, :t)",
+        {"t": now},
+    )
+    old.close()
+    db = open_db(f"sqlite:///{path}")
+    assert db.scalar("SELECT version_num FROM alembic_version") == SCHEMA_HEAD
+    assert db.scalar("SELECT display_name FROM person") == "Ana Lima"
+    db.close()
+    assert (tmp_path / f"old.db.before-{SCHEMA_HEAD}").exists()

@@ -141,6 +141,7 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
 
     identifiers: Mapped[list[Identifier]] = relationship(
         back_populates="person", cascade="all, delete-orphan", order_by="Identifier.id"
@@ -309,6 +310,61 @@ class SearchDoc(Base):
     ref_id: Mapped[int] = mapped_column(Integer)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+class Alternate(Base):
+    """A value that conflicted with the one kept (another spelling of a name, an older location): never lost."""
+
+    __tablename__ = "alternate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    attribute: Mapped[str] = mapped_column(String(64))  # name, location, title, field:KEY…
+    value: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+
+
+class BatchChange(Base):
+    """A value a batch filled in on a row it did not create, so that undoing the batch can put it back."""
+
+    __tablename__ = "batch_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str | None] = mapped_column(Text)  # JSON
+
+
+class MergeCandidate(Base):
+    """Two people who may be one: the review queue of ``dunbar dedupe``; a decision is remembered."""
+
+    __tablename__ = "merge_candidate"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_a_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_b_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)  # JSON list of reasons
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, merged, apart
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Merge(Base):
+    """One merge of a person into another, with what moved, so that it can be undone."""
+
+    __tablename__ = "merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    moved: Mapped[str] = mapped_column(Text)  # JSON: {table: [row ids]} and the values filled in
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 ALL_TABLES: list[Any] = [m.__table__ for m in Base.__subclasses__()]
