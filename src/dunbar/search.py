@@ -21,6 +21,16 @@ PERSON, NOTE, INTERACTION = "person", "note", "interaction"
 # Indexing --------------------------------------------------------------------------------------------------
 
 
+def _body(text: str) -> str:
+    """The indexed form of a text: its folded words, space-separated.
+
+    Queries are split the same way (``words``). Storing plain words keeps the two backends in agreement:
+    PostgreSQL's parser would otherwise keep ``jose@alvarez.example`` or ``alvarez.example`` as one token, so
+    ``alvarez`` found the person on SQLite (FTS5 splits on punctuation) but not on PostgreSQL.
+    """
+    return " ".join(words(text))
+
+
 def _person_bodies(db: Db, ids: Sequence[int]) -> dict[int, list[str]]:
     parts: dict[int, list[str]] = {}
     for row in db.rows(
@@ -48,7 +58,7 @@ def index_people(db: Db, person_ids: Iterable[int]) -> None:
         db.execute("DELETE FROM search_doc WHERE kind = 'person' AND ref_id IN :ids", {"ids": list(ids)})
         db.executemany(
             "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('person', :r, :r, :b)",
-            [{"r": pid, "b": fold(" ".join(p))} for pid, p in bodies.items()],
+            [{"r": pid, "b": _body(" ".join(p))} for pid, p in bodies.items()],
         )
 
 
@@ -58,7 +68,7 @@ def index_notes(db: Db, note_ids: Iterable[int]) -> None:
         db.execute("DELETE FROM search_doc WHERE kind = 'note' AND ref_id IN :ids", {"ids": list(ids)})
         db.executemany(
             "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('note', :r, :p, :b)",
-            [{"r": r[0], "p": r[1], "b": fold(r[2])} for r in rows],
+            [{"r": r[0], "p": r[1], "b": _body(r[2])} for r in rows],
         )
 
 
@@ -68,7 +78,7 @@ def index_interactions(db: Db, interaction_ids: Iterable[int]) -> None:
         db.execute("DELETE FROM search_doc WHERE kind = 'interaction' AND ref_id IN :ids", {"ids": list(ids)})
         db.executemany(
             "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('interaction', :r, NULL, :b)",
-            [{"r": r[0], "b": fold(r[1] or "")} for r in rows if r[1]],
+            [{"r": r[0], "b": _body(r[1] or "")} for r in rows if r[1]],
         )
 
 
@@ -142,6 +152,17 @@ def snippet(original: str, terms: Sequence[str], *, width: int = 90, mark: tuple
     return ("…" if start else "") + text + ("…" if end < len(original) else "")
 
 
+# Ranked in two tiers: people first, then notes and interactions, each tier by relevance. Relevance alone buries
+# the person under short summaries that just repeat the name ("Coffee with Ana" beats Ana's own, longer document).
+# A hit about people who are all in the trash does not show: notes through their person_id, interactions through
+# their participants.
+_LIVE = (
+    "(d.person_id IS NULL OR p.deleted_at IS NULL) AND (d.kind <> 'interaction' OR EXISTS ("
+    "SELECT 1 FROM participant pa JOIN person pp ON pp.id = pa.person_id "
+    "WHERE pa.interaction_id = d.ref_id AND pp.deleted_at IS NULL))"
+)
+
+
 def _ranked(db: Db, terms: list[str], limit: int) -> list[tuple[str, int, float]]:
     if db.dialect == "sqlite":
         match = " ".join(f'"{t}"*' for t in terms)
@@ -149,8 +170,8 @@ def _ranked(db: Db, terms: list[str], limit: int) -> list[tuple[str, int, float]
             "SELECT d.kind, d.ref_id, bm25(search_fts) AS rank FROM search_fts "
             "JOIN search_doc d ON d.id = search_fts.rowid "
             "LEFT JOIN person p ON p.id = d.person_id "
-            "WHERE search_fts MATCH :q AND (d.person_id IS NULL OR p.deleted_at IS NULL) "
-            "ORDER BY rank LIMIT :n",
+            f"WHERE search_fts MATCH :q AND {_LIVE} "
+            "ORDER BY CASE d.kind WHEN 'person' THEN 0 ELSE 1 END, rank LIMIT :n",
             {"q": match, "n": limit},
         )
         return [(k, r, -float(s)) for k, r, s in rows]
@@ -159,15 +180,21 @@ def _ranked(db: Db, terms: list[str], limit: int) -> list[tuple[str, int, float]
         "SELECT d.kind, d.ref_id, ts_rank(to_tsvector('simple', d.body), q) AS rank "
         "FROM search_doc d CROSS JOIN to_tsquery('simple', :q) AS q "
         "LEFT JOIN person p ON p.id = d.person_id "
-        "WHERE to_tsvector('simple', d.body) @@ q AND (d.person_id IS NULL OR p.deleted_at IS NULL) "
-        "ORDER BY rank DESC LIMIT :n",
+        f"WHERE to_tsvector('simple', d.body) @@ q AND {_LIVE} "
+        "ORDER BY CASE d.kind WHEN 'person' THEN 0 ELSE 1 END, rank DESC LIMIT :n",
         {"q": query, "n": limit},
     )
     return [(k, r, float(s)) for k, r, s in rows]
 
 
-def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
-    """Ranked hits for ``text`` (every word must match, as a prefix), each with a snippet of the original."""
+def search(db: Db, text: str, *, limit: int = 20, mark: tuple[str, str] = ("[", "]")) -> list[Hit]:
+    """Ranked hits for ``text`` (every word must match, as a prefix), each with a snippet of the original.
+
+    People come first, then notes and interactions; within each, the most relevant first.
+
+    ``mark`` surrounds the matched words in snippets; a face that renders them (Rich, HTML) passes marks that
+    cannot occur in contact data, so a ``[`` typed in a note is never taken for a highlight.
+    """
     terms = _query_terms(text)
     if not terms:
         return []
@@ -183,7 +210,9 @@ def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
         for pid in ids:
             parts = texts.get(pid, [])
             matched = next((p for p in parts if any(t in fold(p) for t in terms)), parts[0] if parts else "")
-            details[(PERSON, pid)] = Hit(PERSON, pid, 0, [{"id": pid, "name": names.get(pid)}], snippet(matched, terms))
+            details[(PERSON, pid)] = Hit(
+                PERSON, pid, 0, [{"id": pid, "name": names.get(pid)}], snippet(matched, terms, mark=mark)
+            )
     if by_kind.get(NOTE):
         for nid, pid, body, name, created in db.rows(
             "SELECT n.id, n.person_id, n.body, p.display_name, n.created_at FROM note n "
@@ -191,14 +220,14 @@ def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
             {"ids": by_kind[NOTE]},
         ):
             details[(NOTE, nid)] = Hit(
-                NOTE, nid, 0, [{"id": pid, "name": name}], snippet(body, terms), to_datetime(created)
+                NOTE, nid, 0, [{"id": pid, "name": name}], snippet(body, terms, mark=mark), to_datetime(created)
             )
     if by_kind.get(INTERACTION):
         ids = by_kind[INTERACTION]
         people: dict[int, list[dict[str, Any]]] = {}
         for iid, pid, name in db.rows(
             "SELECT pa.interaction_id, p.id, p.display_name FROM participant pa JOIN person p ON p.id = pa.person_id "
-            "WHERE pa.interaction_id IN :ids AND p.is_me = :f ORDER BY p.display_name",
+            "WHERE pa.interaction_id IN :ids AND p.is_me = :f AND p.deleted_at IS NULL ORDER BY p.display_name",
             {"ids": ids, "f": False},
         ):
             people.setdefault(iid, []).append({"id": pid, "name": name})
@@ -206,7 +235,7 @@ def search(db: Db, text: str, *, limit: int = 20) -> list[Hit]:
             "SELECT id, summary, occurred_at FROM interaction WHERE id IN :ids", {"ids": ids}
         ):
             details[(INTERACTION, iid)] = Hit(
-                INTERACTION, iid, 0, people.get(iid, []), snippet(summary, terms), to_datetime(occurred)
+                INTERACTION, iid, 0, people.get(iid, []), snippet(summary, terms, mark=mark), to_datetime(occurred)
             )
     hits = []
     for kind, ref, rank in ranked:
