@@ -1,5 +1,231 @@
-"""transfer commands."""
+"""``dunbar import`` and ``dunbar export``: moving data in and out, one registry entry per file format.
+
+To add a format to ``dunbar import``, append an ``ImportFormat`` to ``IMPORT_FORMATS`` (a ``sniff`` that looks
+at the file name and its first bytes, and a ``run`` that calls the library and returns counts). To add one to
+``dunbar export``, add an option to ``export_command`` and an entry to ``EXPORT_WRITERS``. The commands
+themselves stay the same: they pick the format, open the database, call the entry and print the summary.
+"""
 
 from __future__ import annotations
 
-from dunbar.cli.app import app  # noqa: F401
+import io
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from dunbar.cli.app import State, app, state
+from dunbar.cli.output import JsonFlag, emit_json
+from dunbar.errors import DunbarError, ImportProblem
+from dunbar.store.db import Db
+
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What ``dunbar import`` was asked to do, handed to a format's ``run``."""
+
+    path: Path | None  # None: standard input, already read into ``stdin_text``
+    label: str  # how the file is named in messages
+    head: bytes  # the first bytes, for sniffing
+    dry_run: bool
+    stdin_text: str | None = None
+
+    def source(self) -> Path | TextIO:
+        return self.path if self.path is not None else io.StringIO(self.stdin_text or "")
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    name: str
+    description: str
+    sniff: Callable[[str, bytes], bool]  # (file name, first bytes) -> is it mine?
+    run: Callable[[State, ImportRequest], dict[str, int]]  # -> rows by table; opens the database it needs
+    restores: bool = False  # fills an empty database rather than adding to one
+
+
+def _sniff_json(name: str, head: bytes) -> bool:
+    if name.lower().endswith(".json"):
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"{") and b'"format"' in text and b'"dunbar-export"' in text
+
+
+def _existing_db(st: State) -> Db | None:
+    """The database if it is already there: a dry run does not create one."""
+    from dunbar.store import sqlite_path
+
+    path = sqlite_path(st.url)
+    if path is not None and not (Path(path).exists() and Path(path).stat().st_size > 0):
+        return None
+    return st.db()
+
+
+def _run_json(st: State, req: ImportRequest) -> dict[str, int]:
+    from dunbar.importers.json_restore import check, refuse_non_empty, restore
+
+    if req.dry_run:
+        plan = check(req.source(), name=req.label)
+        db = _existing_db(st)
+        if db is not None:
+            refuse_non_empty(db)
+        return plan.counts()
+    return restore(st.db(create=True), req.source(), name=req.label)
+
+
+IMPORT_FORMATS: list[ImportFormat] = [
+    ImportFormat(
+        "json",
+        "a full dunbar export (dunbar export --json), restored into an empty database",
+        _sniff_json,
+        _run_json,
+        restores=True,
+    ),
+]
+
+
+def format_names() -> str:
+    return ", ".join(f.name for f in IMPORT_FORMATS)
+
+
+def choose_format(name: str, head: bytes, wanted: str | None) -> ImportFormat:
+    """The format named by ``--format``, or the first whose sniff recognises the file."""
+    if wanted is not None:
+        for fmt in IMPORT_FORMATS:
+            if fmt.name == wanted.lower():
+                return fmt
+        raise DunbarError(f"unknown import format {wanted!r}", hint=f"formats: {format_names()}")
+    for fmt in IMPORT_FORMATS:
+        if fmt.sniff(name, head):
+            return fmt
+    raise ImportProblem(
+        "cannot tell what kind of file this is",
+        path=name,
+        hint=f"name the format with --format; formats: {format_names()}",
+    )
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise ImportProblem("no such file", path=str(path)) from None
+    except IsADirectoryError:
+        raise ImportProblem("is a folder; give a file", path=str(path)) from None
+    except OSError as exc:
+        raise ImportProblem(f"cannot be read: {exc.strerror}", path=str(path)) from None
+
+
+_PLURALS = {
+    "batch": "batches",
+    "person": "people",
+    "person_tag": "person tags",
+    "important_date": "important dates",
+    "follow_up": "follow-ups",
+}
+
+
+def describe(counts: dict[str, int]) -> str:
+    """``3 people, 12 interactions`` from rows by table (tables with none left out)."""
+    shown = []
+    for table, n in counts.items():
+        if n:
+            one = table.replace("_", " ").replace("follow up", "follow-up")
+            shown.append(f"{n} {one if n == 1 else _PLURALS.get(table, one + 's')}")
+    return ", ".join(shown) or "nothing"
+
+
+@app.command("import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(metavar="PATH", help="The file to import ('-' reads standard input).")],
+    format_name: Annotated[
+        str | None, typer.Option("--format", metavar="NAME", help="The file's format, when it cannot be told.")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything; write nothing.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a file. For now: a full dunbar export (.json) restored into an empty database."""
+    st = state(ctx)
+    if path == "-":
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportProblem(f"not UTF-8 text (byte {exc.start})", path="<stdin>") from None
+        req = ImportRequest(None, "<stdin>", data[:SNIFF_BYTES], dry_run, stdin_text=text)
+    else:
+        file = Path(path).expanduser()
+        req = ImportRequest(file, str(path), _read_head(file), dry_run)
+    fmt = choose_format(req.label, req.head, format_name)
+    counts = fmt.run(st, req)
+    if as_json:
+        emit_json({"format": fmt.name, "path": req.label, "dry_run": dry_run, "database": st.url, "counts": counts})
+        return
+    verb = "Restored" if fmt.restores else "Imported"
+    if dry_run:
+        typer.echo(f"Checked {req.label}: it would be {verb.lower()}: {describe(counts)}. Nothing was written.")
+    else:
+        typer.echo(f"{verb} {describe(counts)} from {req.label}.")
+
+
+# Export ------------------------------------------------------------------------------------------------------
+
+
+def _write_json(db: Db, out: TextIO) -> dict[str, int]:
+    from dunbar.exporters.json_export import write_json
+
+    return write_json(db, out)
+
+
+# One writer per export option: (db, text stream) -> counts.
+EXPORT_WRITERS: dict[str, Callable[[Db, TextIO], dict[str, int]]] = {"json": _write_json}
+
+
+def write_to(target: str, writer: Callable[[TextIO], dict[str, int]]) -> dict[str, int]:
+    """Run ``writer`` into ``target`` ('-' = standard output); a file appears whole or not at all."""
+    if target == "-":
+        return writer(sys.stdout)
+    path = Path(target).expanduser()
+    if path.is_dir():
+        raise DunbarError(f"{target} is a folder", hint="give a file name, e.g. dunbar-export.json")
+    if not path.parent.exists():
+        raise DunbarError(f"no folder {path.parent} to write {path.name} in", hint="create the folder first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            counts = writer(out)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return counts
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    json_file: Annotated[
+        str | None,
+        typer.Option("--json", metavar="FILE", help="Everything, full fidelity, restorable with `dunbar import`."),
+    ] = None,
+) -> None:
+    """Export your data ('-' as FILE writes to standard output)."""
+    targets = {name: file for name, file in (("json", json_file),) if file is not None}
+    if not targets:
+        raise DunbarError("nothing to export to", hint="name a file, e.g. dunbar export --json dunbar-export.json")
+    if list(targets.values()).count("-") > 1:
+        raise DunbarError("only one export can go to standard output")
+    db = state(ctx).db()
+    for name, target in targets.items():
+        counts = write_to(target, partial(EXPORT_WRITERS[name], db))
+        if target != "-":
+            typer.echo(f"Exported {describe(counts)} to {target}.")
