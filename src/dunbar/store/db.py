@@ -138,10 +138,13 @@ class SqliteDb(Db):
     @staticmethod
     def _adapt(params: dict[str, Any]) -> dict[str, Any]:
         for k, v in params.items():
-            if isinstance(v, datetime):
-                if v.tzinfo is None:
-                    raise ValueError(f"naive datetime for :{k}")
-                params[k] = sqlite_ts(v)
+            if isinstance(v, date):
+                if isinstance(v, datetime):
+                    if v.tzinfo is None:
+                        raise ValueError(f"naive datetime for :{k}")
+                    params[k] = sqlite_ts(v)
+                else:
+                    params[k] = v.isoformat()
         return params
 
     def _run(self, sql: str, params: Params) -> sqlite3.Cursor:
