@@ -9,8 +9,9 @@ What it promises the parsers built on it:
   as LinkedIn's ``Notes:`` paragraph are skipped.
 - Each data row comes with the physical line number it starts on. Rows whose every field is empty are skipped
   silently. Exact duplicate rows are yielded as they are: the import pipeline counts them as unchanged.
-- A row with the wrong number of fields, a broken quote (``csv`` in strict mode), or a quoted field running past
-  ``MAX_RECORD_LINES`` lines or the ``csv`` field size limit is yielded as ``Rejected`` with its first line. When
+- A row with the wrong number of fields, a broken quote (``csv`` in strict mode), a quoted field running past
+  ``MAX_RECORD_LINES`` lines or the ``csv`` field size limit, or a multi-line field whose lines are whole rows of
+  the table (a quote left open) is yielded as ``Rejected`` with its first line. When
   such a record spans several lines, reading restarts at the line after its first one, so one stray quote costs
   one row and never swallows the rows after it.
 """
@@ -182,7 +183,7 @@ class CsvTable:
                             restart = first
                             break
                         continue
-                if span > MAX_RECORD_LINES:
+                if span > MAX_RECORD_LINES or (span > 1 and _swallows_rows(row, width)):
                     yield Rejected(
                         first,
                         f"a quoted field runs over {span} lines; a quote is probably left open",
@@ -201,6 +202,27 @@ class CsvTable:
         if 0 < line <= len(self.lines):
             return self.lines[line - 1].rstrip("\r\n")[:_REJECT_TEXT]
         return ""
+
+
+def _swallows_rows(row: list[str], width: int) -> bool:
+    """Whether a multi-line field holds lines that are whole rows of this table: the mark of a quote left open.
+
+    Prose (a message body, an address) seldom has exactly ``width - 1`` commas on a line; tables of fewer than
+    three columns are too narrow to tell, so they rely on the other checks.
+    """
+    if width < 3:
+        return False
+    for value in row:
+        if "\n" not in value and "\r" not in value:
+            continue
+        for fragment in value.splitlines()[1:]:
+            try:
+                fields = next(csv.reader([fragment]), [])
+            except csv.Error:
+                continue
+            if len(fields) == width:
+                return True
+    return False
 
 
 def open_table(

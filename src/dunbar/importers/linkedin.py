@@ -462,6 +462,8 @@ def parse(path: Path, ctx: ParseContext) -> Iterator[Record]:
 def _export_members(path: Path) -> dict[str, str]:
     """Kind -> member name (a file path for folders, a zip entry name for zips) of the export files present."""
     found: dict[str, str] = {}
+    if not path.exists():
+        raise ImportProblem("no such file or folder", path=str(path))
     if path.is_dir():
         candidates = [str(p) for p in sorted(path.rglob("*")) if p.is_file()]
         names = [(c, Path(c).name.lower()) for c in candidates]
