@@ -38,7 +38,7 @@ def test_quote_closed_lines_later_does_not_swallow_the_rows_between() -> None:
     rows = _rows('Name,Email,Org\nBo,"b@x.org,\nCy,c@x.org,\nDi,d@x.org,\nEd,e@x.org",\nFy,f@x.org,\n')
     rejected = [r for r in rows if isinstance(r, Rejected)]
     kept = [r for r in rows if not isinstance(r, Rejected)]
-    assert [r.line for r in rejected][0] == 2
+    assert next(r.line for r in rejected) == 2
     assert (3, ["Cy", "c@x.org", ""]) in kept
     assert (4, ["Di", "d@x.org", ""]) in kept
     assert (6, ["Fy", "f@x.org", ""]) in kept
