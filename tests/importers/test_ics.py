@@ -111,6 +111,7 @@ def test_not_a_calendar(tmp_path: Path) -> None:
     assert ics.sniff(path, b"BEGIN:VCALENDAR\r\n") == 1.0
     assert ics.sniff(path, b"\xff\xfe" + "BEGIN:VCALENDAR\r\n".encode("utf-16-le")) == 1.0
     assert ics.sniff(tmp_path / "x.txt", b"hello") == 0.0
+    assert ics.sniff(path, "BEGIN:VCALENDAR\r\n".encode("utf-16-be")) == 1.0  # no byte-order mark
 
 
 def test_benchmark_calendar_generator() -> None:

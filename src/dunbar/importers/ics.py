@@ -32,6 +32,7 @@ SUFFIXES = (".ics", ".ical", ".ifb", ".icalendar")
 MAX_OCCURRENCES = 5_000  # per series: a daily rule since 1900 is a broken file, not 45,000 meetings
 
 _TZID = re.compile(r";TZID=(\"[^\"]*\"|[^;:]*)", re.I)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _SKIPPED_ROLES = frozenset({"RESOURCE", "ROOM"})
 # Google lists calendars and rooms as attendees under these domains: they are not people.
 _NOT_PEOPLE = ("calendar.google.com",)
@@ -82,9 +83,11 @@ def parse_text(text: str, ctx: ParseContext, *, source: str = "<text>") -> Itera
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    return data.decode("utf-8-sig", errors="replace")
+    """UTF-8, or UTF-16 with or without a byte-order mark (as some Outlook exports are)."""
+    from dunbar.importers.vcard import sniff_encoding
+
+    encoding = sniff_encoding(data[:512])
+    return data.decode("utf-8-sig" if encoding == "utf-8" else encoding, errors="replace")
 
 
 @dataclass(slots=True)
@@ -110,7 +113,8 @@ class _Scan:
 def _unfolded(text: str) -> Iterator[tuple[int, str]]:
     current: list[str] = []
     start = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    # only CR and LF end a line: str.splitlines() would also split at U+2028, U+001E… inside values
+    for number, line in enumerate(_LINE_END.split(text), 1):
         if line[:1] in (" ", "\t") and current:
             current.append(line[1:])
             continue

@@ -61,6 +61,7 @@ _SPLIT_SEMI = re.compile(r"(?<!\\);")
 _SPLIT_COMMA = re.compile(r"(?<!\\),")
 _DATE = re.compile(r"^(?:(\d{4})|--)-?(\d{2})-?(\d{2})")
 _BOUNDARY = re.compile(r"^\s*(?:[\w-]+\.)?(BEGIN|END):VCARD\s*$", re.I)
+_LINE_END = re.compile(r"\r\n|\r|\n")
 _MAX_CARD_LINES = 20_000  # a card this long is not a contact but a broken file swallowing the rest
 
 
@@ -120,18 +121,19 @@ def parse_folder(folder: Path, ctx: ParseContext | None = None) -> Iterator[tupl
 
 def parse_text(text: str, *, source: str = "<text>") -> Iterator[Record]:
     """The cards of a vCard text already in memory."""
-    return parse_lines(iter(text.splitlines()), source=source)
+    # only CR and LF end a line: str.splitlines() would also split at U+2028, U+001E… inside values
+    return parse_lines(iter(_LINE_END.split(text)), source=source)
 
 
 # -- reading lines ------------------------------------------------------------------------------------------
 
 
 def _decode_head(head: bytes) -> str:
-    encoding = _sniff_encoding(head)
+    encoding = sniff_encoding(head)
     return head.decode(encoding, errors="replace")
 
 
-def _sniff_encoding(head: bytes) -> str:
+def sniff_encoding(head: bytes) -> str:
     """UTF-16 with a byte-order mark, UTF-16 without one (every other byte zero), else UTF-8."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -155,7 +157,7 @@ class _open:
     def __init__(self, path: Path) -> None:
         with path.open("rb") as fh:
             head = fh.read(512)
-        encoding = _sniff_encoding(head)
+        encoding = sniff_encoding(head)
         errors = "surrogateescape" if encoding.startswith("utf-8") else "replace"
         # newline=None folds CRLF, CR and LF alike: real exports mix them within one file.
         self._fh = path.open(encoding=encoding, errors=errors, newline=None)
