@@ -50,6 +50,20 @@ def log(db: Db, people: list[int], days_ago: float, summary: str = "coffee", **k
 # The service ------------------------------------------------------------------------------------------------
 
 
+def test_the_vocabulary_agrees_with_the_model_and_needs_no_sqlalchemy() -> None:
+    import subprocess
+    import sys
+
+    from dunbar import model
+
+    assert interactions.INTERACTION_KINDS == model.INTERACTION_KINDS
+    assert interactions.INITIATORS == model.INITIATORS
+    # The hot commands cannot afford SQLAlchemy's import time.
+    code = "import sys, dunbar.interactions, dunbar.cli.interactions, dunbar.cli.search; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 def test_log_with_several_people_stores_participants_and_last_contact(db: Db) -> None:
     me, ana, bo = add(db, "Jordan Avery", me=True), add(db, "Ana Lima"), add(db, "Bo Chen")
     iid = log(db, [ana, bo, me, ana], 2, "Lunch about the Lisbon office", kind="meeting", initiator="them")
