@@ -9,7 +9,6 @@ Every function runs plain SQL through ``Db`` so the CLI's hot paths need neither
 from __future__ import annotations
 
 import math
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,11 +16,7 @@ from typing import Any
 from dunbar import search
 from dunbar.errors import InvalidInput, NotFound
 from dunbar.store.db import Db, chunks, to_datetime
-
-# The same vocabulary as dunbar.model (tests/test_interactions.py checks that they agree), repeated here because
-# importing the models imports SQLAlchemy (~0.4 s), more than the whole budget of `dunbar log`.
-INTERACTION_KINDS = ("meeting", "call", "video", "email", "message", "event", "note")
-INITIATORS = ("me", "them")
+from dunbar.vocabulary import INITIATORS, INTERACTION_KINDS, new_uid
 
 # A little slack for clocks and time zones: "tonight's dinner" logged in the afternoon is fine, next week is not.
 FUTURE_SLACK = timedelta(days=1)
@@ -98,7 +93,7 @@ def log_interaction(
             "source_id, created_at) VALUES (:uid, :at, :kind, :init, :summary, :weight, :ext, :thread, :src, :now) "
             "RETURNING id",
             {
-                "uid": uuid.uuid4().hex,  # as dunbar.model.new_uid
+                "uid": new_uid(),
                 "at": occurred_at,
                 "kind": kind,
                 "init": initiator,

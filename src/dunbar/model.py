@@ -9,7 +9,6 @@ due) are plain dates.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,18 +29,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-CIRCLES = ("inner", "close", "active", "network", "acquaintance", "dormant")
-INTERACTION_KINDS = ("meeting", "call", "video", "email", "message", "event", "note")
-INITIATORS = ("me", "them")
-IDENTIFIER_KINDS = ("email", "phone", "linkedin", "url", "handle")
-
-
-def new_uid() -> str:
-    return uuid.uuid4().hex
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from dunbar.vocabulary import (  # noqa: F401  (re-exported: the schema's words live where services can load them cheaply)
+    CIRCLES,
+    IDENTIFIER_KINDS,
+    INITIATORS,
+    INTERACTION_KINDS,
+    new_uid,
+    utcnow,
+)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -14,7 +14,7 @@ from typing import Any
 
 from dunbar import normalize, search
 from dunbar.errors import Ambiguous, Conflict, InvalidInput, NotFound
-from dunbar.model import CIRCLES, new_uid
+from dunbar.vocabulary import CIRCLES, new_uid
 from dunbar.store.db import Db, to_date, to_datetime
 from dunbar.text import fold
 

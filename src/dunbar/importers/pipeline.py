@@ -29,7 +29,7 @@ from dunbar.importers.records import (
     Rejected,
     Warning,
 )
-from dunbar.model import new_uid
+from dunbar.vocabulary import new_uid
 from dunbar.store.db import Db, to_date
 from dunbar.text import fold
 
