@@ -436,8 +436,9 @@ def _pages(db: Db, section: Section, nested_sections: Sequence[Section] = ()) ->
 
 
 def _settings(db: Db) -> dict[str, str]:
-    # Values are kept as the JSON text stored, so a value is restored byte for byte.
-    return dict(db.rows('SELECT "key", "value" FROM setting ORDER BY "key"'))
+    # Values are kept as the JSON text stored, so a value is restored byte for byte. Sorted here, not in SQL:
+    # PostgreSQL would order by its collation, SQLite by code point, and both backends must write the same file.
+    return dict(sorted(db.rows('SELECT "key", "value" FROM setting')))
 
 
 def _schema(db: Db) -> str:

@@ -77,9 +77,14 @@ def read_document(source: Path | TextIO, *, name: str | None = None) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
-        reason = "the file ends too soon (is it truncated?)" if truncated else f"not valid JSON: {exc.msg}"
-        raise ImportProblem(f"{reason} (column {exc.colno})", path=name, line=exc.lineno, hint=_HINT) from None
+        where = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+        # An export cut short (a full disk, an interrupted copy) fails at its very end, or in a string never closed.
+        unclosed = exc.msg.startswith("Unterminated string") and '"' not in text[exc.pos + 1 :]
+        if exc.pos >= len(text.rstrip()) or unclosed:
+            reason = f"the file ends too soon: is it truncated? ({where})"
+        else:
+            reason = f"not valid JSON: {where}"
+        raise ImportProblem(reason, path=name, line=exc.lineno, hint=_HINT) from None
     except ValueError as exc:
         raise ImportProblem(f"not valid JSON: {exc}", path=name, hint=_HINT) from None
 
@@ -138,7 +143,7 @@ def _value(column: Column, value: Any, path: str) -> Any:
     if kind == FLOAT:
         if type(value) not in (int, float) or not math.isfinite(value):
             raise _problem(path, f"expected a number, got {_type_name(value)}")
-        return float(value)
+        return float(value) + 0.0  # -0.0 becomes 0.0, as SQLite stores it
     if kind == BOOL:
         if type(value) is not bool:
             raise _problem(path, f"expected true or false, got {_type_name(value)}")
