@@ -184,8 +184,8 @@ CULTURES: tuple[Culture, ...] = (
         _t("Chinedu Oluwaseun Emeka Tunde Babajide Ikenna Adewale Obinna"),
         _t("Okafor Adeyemi Okonkwo Balogun Eze Nwosu Adebayo Ogunleye Abiodun"),
         ("Lagos, Nigeria", "Abuja, Nigeria", "Nairobi, Kenya", "Accra, Ghana", "Cape Town, South Africa"),
-        "+2341",
-        8,
+        "+234803",
+        7,
     ),
     Culture(
         _t("Eleni Maria Katerina Dimitra Sofia Ioanna"),

@@ -77,15 +77,15 @@ def demo(
         return
     prefix = "dunbar --demo" if is_default_demo else f"dunbar --db {path or url}"
     c = console()
-    c.print(f"Demo network ready in {seconds:.1f} s: {escape(path or url)}")
+    c.print(f"Demo network ready in {seconds:.1f} s: {escape(path or url)}", soft_wrap=True)
     c.print(
         f"  {counts['people']:,} people, {counts['organizations']:,} organizations, "
         f"{counts['interactions']:,} interactions, {counts['notes']:,} notes"
     )
     c.print("Explore it:")
-    c.print(f"  {escape(prefix)} list")
-    c.print(f'  {escape(prefix)} show "{escape(example)}"')
-    c.print(f"  {escape(prefix)} search berlin")
+    c.print(f"  {escape(prefix)} list", soft_wrap=True)
+    c.print(f'  {escape(prefix)} show "{escape(example)}"', soft_wrap=True)
+    c.print(f"  {escape(prefix)} search berlin", soft_wrap=True)
 
 
 def _make_room(url: str, path: str | None, *, force: bool) -> None:
