@@ -626,6 +626,13 @@ def _without_initials(name: str) -> str:
     return " ".join([toks[0], *kept, toks[-1]]) if len(toks) > 2 else name
 
 
+def _initials_agree(a: str, b: str) -> bool:
+    """Different middle initials tell two people apart ("Ana P. Lima" / "Ana Q. Lima"), however alike the rest."""
+    ia = [t for t in a.split()[1:-1] if len(t) == 1]
+    ib = [t for t in b.split()[1:-1] if len(t) == 1]
+    return not ia or not ib or ia == ib
+
+
 def similar_score(ratio: float, shared_organization: bool) -> float:
     """Score of two similar names (ratio 90–100 → 0.6–0.75), more with a shared organization, at most 0.85."""
     base = 0.6 + max(0.0, min(ratio, 100.0) - SIMILAR_CUTOFF) * 0.015
@@ -668,7 +675,7 @@ def find_pairs(
                 for _, ratio, j in process.extract(
                     text, texts, scorer=fuzz.token_sort_ratio, score_cutoff=SIMILAR_CUTOFF / factor, limit=None
                 ):
-                    if j > i:
+                    if j > i and _initials_agree(full[i], full[j]):
                         ratios[(i, j)] = max(ratios.get((i, j), 0.0), float(ratio) * factor)
         for (i, j), ratio in ratios.items():
             _similar(pairs, names, orgs, block[i], block[j], ratio, same=full[i] == full[j])
