@@ -10,24 +10,24 @@ import typer
 from dunbar.cli.app import app, state
 from dunbar.cli.output import JsonFlag, console, emit_json, escape, table
 
-# How the tables of ``merge.moved`` are named to a person.
+# How the tables of ``merge.moved`` are named to a person: (one, many).
 _WHAT = {
-    "identifier": "e-mails, phones and links",
-    "employment": "jobs",
-    "important_date": "dates",
-    "field": "custom fields",
-    "person_tag": "tags",
-    "note": "notes",
-    "participant": "interactions",
-    "follow_up": "follow-ups",
-    "alternate": "alternate values",
-    "merge_candidate": "candidate pairs",
+    "identifier": ("contact detail", "contact details (e-mails, phones, links)"),
+    "employment": ("job", "jobs"),
+    "important_date": ("date", "dates"),
+    "field": ("custom field", "custom fields"),
+    "person_tag": ("tag", "tags"),
+    "note": ("note", "notes"),
+    "participant": ("interaction", "interactions"),
+    "follow_up": ("follow-up", "follow-ups"),
+    "alternate": ("alternate value", "alternate values"),
+    "merge_candidate": ("candidate pair", "candidate pairs"),
 }
 TABLE_LIMIT = 20  # pairs shown as tables when no --limit is given
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {_WHAT.get(t, t)}" for t, n in counts.items())
+    return ", ".join(f"{n} {_WHAT.get(t, (t, t))[0 if n == 1 else 1]}" for t, n in counts.items())
 
 
 def _print_merge(info: dict[str, Any], *, undone: bool = False) -> None:
@@ -119,8 +119,14 @@ def _pair_table(c: dict[str, Any]) -> Any:
     t = table("", "a", "b", title=f"Pair #{c['id']}: score {c['score']:.2f}")
     for what in ("name", "e-mails", "phones", "links", "organizations", "location", "source"):
         t.add_row(what, escape(_cell(c["a"], what)), escape(_cell(c["b"], what)))
-    t.add_row("evidence", escape("\n".join(c["evidence"])), "")
     return t
+
+
+def _print_pair(out: Any, c: dict[str, Any]) -> None:
+    out.print(_pair_table(c))
+    for why in c["evidence"]:
+        out.print(f"  {escape(why)}")
+    out.print()
 
 
 def _walk(st: Any, pairs: list[dict[str, Any]]) -> None:
@@ -132,7 +138,7 @@ def _walk(st: Any, pairs: list[dict[str, Any]]) -> None:
         current = db.scalar("SELECT status FROM merge_candidate WHERE id = :id", {"id": c["id"]})
         if current != "pending":  # an earlier merge of this walk may have decided it
             continue
-        out.print(_pair_table(c))
+        _print_pair(out, c)
         while True:
             answer = typer.prompt(f"({i}/{len(pairs)}) m = merge, a = keep apart, s = skip, q = quit", default="s")
             answer = answer.strip().lower()[:1]
@@ -216,7 +222,7 @@ def dedupe(
         _walk(st, pairs)
         return
     for c in pairs:
-        out.print(_pair_table(c))
+        _print_pair(out, c)
     if more:
         out.print(f"More pairs are waiting; --limit N shows more than {shown}.")
     if status == "pending":
