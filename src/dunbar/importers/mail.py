@@ -1,0 +1,354 @@
+"""Mail parsers for ``dunbar import``: mbox files, Maildirs (with sub-folders) and folders of ``.eml`` files.
+
+Each message becomes one ``InteractionRecord(kind="email")``; see ``mail_headers.build_record`` for what is
+taken from which header.
+
+Why this is hand-written rather than ``mailbox`` + ``email``: the standard library's classes parse whole
+messages. ``mailbox.Maildir`` opens every file through buffered text layers and builds a ``Message`` object,
+``mailbox.mbox`` reads each message completely (bodies and attachments) into memory to hand it out, and
+``email.parser`` splits and stores every header field (dozens of Received and DKIM lines) as Python
+objects. An import needs eight or so headers and never a body. So this module reads only the header block:
+for a file, one bounded ``os.read`` (more only when the block is longer), for an mbox, large buffered reads in
+which it finds "From " separators and blank lines with C-level searches, skipping bodies without decoding them;
+one regular expression then pulls out the wanted fields. The standard library is still used where it is good
+and only when needed: ``email.header`` for RFC 2047 words (only when "=?" occurs), ``email.utils.getaddresses``
+for address lists and ``parsedate_to_datetime`` for dates that are not in the common shape. Memory is flat in
+the mailbox size: one buffer of at most a few MiB is alive at any time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+from dunbar.errors import ImportProblem
+from dunbar.importers.mail_headers import HEAD_MAX, build_record, header_end, parse_envelope_date
+from dunbar.importers.records import ParseContext, Record, Rejected
+
+FORMAT_MBOX = "mbox"
+FORMAT_MAILDIR = "maildir"
+FORMAT_EML = "eml"
+
+_FIRST_READ = 4096  # most header blocks fit (the page cache hands out 4 KiB pages); longer ones read on
+_CHUNK = 4 * 1024 * 1024  # mbox read size
+_MAIL_HEADERS = re.compile(
+    rb"^(?:return-path|received|from|to|cc|date|subject|message-id|mime-version|delivered-to|x-[a-z-]+|"
+    rb"reply-to|sender|in-reply-to|references|content-type|dkim-signature|x-original-to|user-agent)[ \t]*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+# An mbox envelope line: "From " then a sender token and something with a time in it (asctime, as written
+# by every mbox writer). A body line "From here on…" that a writer forgot to quote does not look like that.
+_ENVELOPE = re.compile(rb"From \S+ +[^\n]*?\b\d{1,2}:\d\d")
+_MAILDIR_TIME = re.compile(r"^(\d{9,10})[._]")
+
+
+def _is_maildir(path: Path) -> bool:
+    return (path / "cur").is_dir() or (path / "new").is_dir()
+
+
+def sniff(path: Path, head: bytes) -> float:
+    """How sure we are (0..1) that ``path`` (with its first bytes ``head``) is mail this module reads."""
+    if path.is_dir():
+        if _is_maildir(path):
+            return 1.0 if (path / "tmp").is_dir() or ((path / "cur").is_dir() and (path / "new").is_dir()) else 0.9
+        try:
+            with os.scandir(path) as it:
+                for i, entry in enumerate(it):
+                    if entry.name.endswith(".eml") or (entry.is_dir() and _is_maildir(Path(entry.path))):
+                        return 0.7
+                    if i > 200:
+                        break
+        except OSError:
+            return 0.0
+        return 0.0
+    text = head.lstrip(b"\r\n")
+    if text.startswith(b"From "):
+        first = text.split(b"\n", 1)[0]
+        return 0.95 if _ENVELOPE.match(first) else 0.6
+    hits = len(_MAIL_HEADERS.findall(text[:4096]))
+    if path.suffix.lower() == ".eml":
+        return 0.95 if hits else 0.5
+    if hits >= 3:
+        return 0.8
+    if hits >= 2:
+        return 0.5
+    return 0.0
+
+
+def parse(path: Path, ctx: ParseContext) -> Iterator[Record]:
+    """Records from an mbox file, a single message file, a Maildir, or a folder of message files (recursive)."""
+    me = frozenset(e.lower() for e in ctx.me_emails)
+    if path.is_dir():
+        yield from _parse_folder(path, me, [0])
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    try:
+        head = os.read(fd, 64)
+    finally:
+        os.close(fd)
+    if head.lstrip(b"\r\n").startswith(b"From "):
+        yield from parse_mbox(path, me)
+    else:
+        # A single file out of a Maildir still has its delivery time in its name.
+        delivered = _maildir_time(path.name) if path.parent.name in ("cur", "new") else None
+        yield from _parse_file(path, path.name, me, [0], delivered)
+
+
+# --- single files, Maildirs and folders ---------------------------------------------------------------------
+
+
+def read_head(path: str, dir_fd: int | None = None) -> bytes:
+    """The header block of one message file (without the blank line), read with as few syscalls as possible.
+
+    With ``dir_fd``, ``path`` is a name inside that open directory: the kernel then skips the path walk.
+    """
+    fd = os.open(path, os.O_RDONLY, dir_fd=dir_fd)
+    try:
+        data = os.read(fd, _FIRST_READ)
+        end = header_end(data)
+        if end is not None:
+            return data[: end[0]]
+        if len(data) < _FIRST_READ:
+            return data  # the whole file is a header block (no body)
+        parts = [data]
+        size = len(data)
+        while size < HEAD_MAX:
+            more = os.read(fd, 64 * 1024)
+            if not more:
+                break
+            parts.append(more)
+            size += len(more)
+            joined = b"".join(parts)
+            # The blank line may straddle two reads: search a little before the new part.
+            end = header_end(joined, max(0, size - len(more) - 4))
+            if end is not None:
+                return joined[: end[0]]
+        return b"".join(parts)[:HEAD_MAX]
+    finally:
+        os.close(fd)
+
+
+def _maildir_time(name: str) -> datetime | None:
+    m = _MAILDIR_TIME.match(name)
+    if m is None:
+        return None
+    return datetime.fromtimestamp(int(m.group(1)), UTC)
+
+
+def _parse_file(
+    path: Path | str,
+    where: str,
+    me: frozenset[str],
+    counter: list[int],
+    delivered: datetime | None,
+    number: int | None = None,
+) -> Iterator[Record]:
+    """One message file (or a file that turns out to be an mbox)."""
+    if number is None:
+        counter[0] += 1
+        number = counter[0]
+    try:
+        block = read_head(str(path))
+    except OSError as exc:
+        yield Rejected(number, f"{where}: cannot read ({exc.strerror})")
+        return
+    if not block.strip():
+        yield Rejected(number, f"{where}: empty file, no headers")
+        return
+    if block.lstrip(b"\r\n").startswith(b"From ") and _ENVELOPE.match(block.lstrip(b"\r\n")):
+        # A file in a folder that is itself an mbox (or a message saved with its envelope line): read it as one.
+        counter[0] -= 1
+        yield from parse_mbox(Path(path), me, counter=counter, where=where)
+        return
+    record, warnings = build_record(
+        block,
+        number=number,
+        line=None,
+        where=where,
+        me_emails=me,
+        fallback_date=delivered,
+        fallback_label="the Maildir delivery time",
+    )
+    yield from warnings
+    yield record
+
+
+def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: list[int]) -> Iterator[Record]:
+    """The messages in a Maildir's cur/ and new/ (never tmp/, where deliveries are still being written)."""
+    for sub in ("cur", "new"):
+        directory = folder / sub
+        try:
+            with os.scandir(directory) as it:
+                names = sorted(e.name for e in it if not e.name.startswith(".") and e.is_file())
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise ImportProblem(f"cannot list: {exc.strerror}", path=str(directory)) from exc
+        prefix = f"{rel}{sub}/"
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            # The hot loop of a Maildir import: one open/read/close per message, no stat, no path walk.
+            for name in names:
+                counter[0] += 1
+                number = counter[0]
+                try:
+                    block = read_head(name, dir_fd)
+                except OSError as exc:
+                    yield Rejected(number, f"{prefix}{name}: cannot read ({exc.strerror})")
+                    continue
+                if block[:5] == b"From " or not block.strip():
+                    yield from _parse_file(directory / name, prefix + name, me, counter, _maildir_time(name), number)
+                    continue
+                record, warnings = build_record(
+                    block,
+                    number=number,
+                    line=None,
+                    where=prefix + name,
+                    me_emails=me,
+                    fallback_date=partial(_maildir_time, name),
+                    fallback_label="the Maildir delivery time",
+                )
+                if warnings:
+                    yield from warnings
+                yield record
+        finally:
+            os.close(dir_fd)
+
+
+def _parse_folder(folder: Path, me: frozenset[str], counter: list[int], rel: str = "") -> Iterator[Record]:
+    """A Maildir (its cur/ and new/), its sub-folders (.Sent, Archive…) and any loose message files, recursively."""
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e.name, e.is_dir()) for e in it if not e.name.startswith(".") or e.is_dir())
+    except OSError as exc:
+        raise ImportProblem(f"cannot list: {exc.strerror}", path=str(folder)) from exc
+    maildir = _is_maildir(folder)
+    if maildir:
+        yield from _parse_maildir_files(folder, rel, me, counter)
+    for name, is_dir in entries:
+        if is_dir:
+            if maildir and name in ("cur", "new", "tmp"):
+                continue
+            if name in (".notmuch", ".git", ".mu"):
+                continue
+            yield from _parse_folder(folder / name, me, counter, f"{rel}{name}/")
+        elif not name.startswith("."):
+            yield from _parse_file(folder / name, rel + name, me, counter, None)
+
+
+# --- mbox ----------------------------------------------------------------------------------------------------
+
+
+def parse_mbox(
+    path: Path, me: frozenset[str], *, counter: list[int] | None = None, where: str | None = None
+) -> Iterator[Record]:
+    """Stream the messages of an mbox: only header blocks are cut out; bodies are skipped unread."""
+    counter = counter if counter is not None else [0]
+    label = where or path.name
+    for line, envelope, block in iter_mbox_heads(path):
+        counter[0] += 1
+        number = counter[0]
+        record, warnings = build_record(
+            block,
+            number=number,
+            line=line,
+            where=f"{label}: message {number} (line {line})",
+            me_emails=me,
+            fallback_date=partial(parse_envelope_date, envelope.decode("latin-1")),
+            fallback_label='the mbox "From " line',
+        )
+        yield from warnings
+        yield record
+
+
+def iter_mbox_heads(path: Path, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes, bytes]]:
+    """(line of the "From " line, the "From " line, the header block) for each message of an mbox.
+
+    The file is read in large chunks; at most one chunk plus one header block is held at a time. A message
+    starts at a line "From …" that looks like an envelope line and that starts the file or follows a newline.
+    """
+    try:
+        f = path.open("rb", buffering=0)
+    except OSError as exc:
+        raise ImportProblem(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    with f:
+        buf = f.read(chunk)
+        eof = len(buf) < chunk
+        newlines = 0  # newlines in the file before buf[counted]
+        counted = 0
+        pos = len(buf) - len(buf.lstrip(b"\r\n"))  # the file may start with blank lines
+        if not buf.startswith(b"From ", pos):
+            raise ImportProblem("not an mbox file: it does not start with a 'From ' line", path=str(path))
+        while True:
+            # Invariant: buf[pos:] starts with an envelope line. Get its header block into buf.
+            end = _find_head_end(buf, pos)
+            while end is None and not eof and len(buf) - pos < HEAD_MAX:
+                newlines += buf.count(b"\n", counted, pos)
+                buf, pos, counted = buf[pos:], 0, 0
+                more = f.read(chunk)
+                eof = len(more) < chunk
+                buf += more
+                end = _find_head_end(buf, pos)
+            newlines += buf.count(b"\n", counted, pos)
+            counted = pos
+            nl = buf.find(b"\n", pos)
+            if nl < 0:
+                nl = len(buf)
+            envelope = buf[pos:nl].rstrip(b"\r")
+            head_stop, body_start = end if end is not None else (min(len(buf), pos + HEAD_MAX),) * 2
+            block = buf[nl + 1 : head_stop] if head_stop > nl else b""
+            yield newlines + 1, envelope, block
+            # Skip the body: find the next envelope line, reading on as needed.
+            search_from = max(body_start - 1, nl)
+            while True:
+                nxt = _next_envelope(buf, search_from)
+                if nxt is not None:
+                    pos = nxt
+                    break
+                if eof:
+                    return
+                # Keep a tail that may hold a separator cut in two by the read.
+                keep = max(search_from, len(buf) - 512)
+                newlines += buf.count(b"\n", counted, keep)
+                buf, counted, search_from = buf[keep:], 0, 0
+                more = f.read(chunk)
+                eof = len(more) < chunk
+                buf += more
+
+
+def _find_head_end(buf: bytes, pos: int) -> tuple[int, int] | None:
+    """End of the header block of the message whose "From " line is at ``pos``.
+
+    A message without a body has no blank line before the next separator: the next envelope line ends it.
+    """
+    nl = buf.find(b"\n", pos)
+    if nl < 0:
+        return None
+    end = header_end(buf, nl)
+    if end is not None and end[0] == nl:
+        # The envelope line is followed directly by a blank line: an empty header block.
+        return nl, nl
+    nxt = _next_envelope(buf, nl, end[0] if end is not None else len(buf))
+    if nxt is not None:
+        return nxt - 1, nxt - 1
+    return end
+
+
+def _next_envelope(buf: bytes, start: int, stop: int | None = None) -> int | None:
+    """Position of the next "From " envelope line after ``start`` (a newline precedes it), or None."""
+    stop = len(buf) if stop is None else stop
+    i = start
+    while True:
+        i = buf.find(b"\nFrom ", i, stop)
+        if i < 0:
+            return None
+        if _ENVELOPE.match(buf, i + 1, min(len(buf), i + 400)):
+            return i + 1
+        i += 6
