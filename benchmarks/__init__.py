@@ -1,0 +1,1 @@
+"""Reproducible workloads for dunbar: ``python -m benchmarks.run`` (see benchmarks/README.md)."""
