@@ -167,10 +167,14 @@ _TIER = "CASE d.kind WHEN 'person' THEN 0 ELSE 1 END"
 
 def _candidates(db: Db, terms: list[str], k: int) -> list[tuple[str, int, float, bool]]:
     if db.dialect == "sqlite":
+        # The best :pool matches by relevance come from the FTS index alone (a common word matches tens of
+        # thousands of summaries; joining each of them costs more than the whole budget), then they are tiered.
         inner = (
-            f"SELECT d.kind, d.ref_id, -bm25(search_fts) AS rank, {_TIER} AS tier FROM search_fts "
-            "JOIN search_doc d ON d.id = search_fts.rowid LEFT JOIN person p ON p.id = d.person_id "
-            "WHERE search_fts MATCH :q AND (d.person_id IS NULL OR p.deleted_at IS NULL) "
+            f"SELECT d.kind, d.ref_id, f.rank, {_TIER} AS tier FROM "
+            "(SELECT rowid, -bm25(search_fts) AS rank FROM search_fts WHERE search_fts MATCH :q "
+            "ORDER BY bm25(search_fts) LIMIT :pool) f "
+            "JOIN search_doc d ON d.id = f.rowid LEFT JOIN person p ON p.id = d.person_id "
+            "WHERE d.person_id IS NULL OR p.deleted_at IS NULL "
             "ORDER BY tier, rank DESC LIMIT :k"
         )
         query = " ".join(f'"{t}"*' for t in terms)
@@ -184,7 +188,7 @@ def _candidates(db: Db, terms: list[str], k: int) -> list[tuple[str, int, float,
         query = " & ".join(f"{t}:*" for t in terms)
     rows = db.rows(
         f"SELECT c.kind, c.ref_id, c.rank, {_LIVE} AS live FROM ({inner}) c ORDER BY c.tier, c.rank DESC",
-        {"q": query, "k": k},
+        {"q": query, "k": k, "pool": k * 5},
     )
     return [(kind, int(ref), float(rank), bool(live)) for kind, ref, rank, live in rows]
 
@@ -239,8 +243,9 @@ def search(db: Db, text: str, *, limit: int = 20, mark: tuple[str, str] = ("[", 
         ids = by_kind[INTERACTION]
         people: dict[int, list[dict[str, Any]]] = {}
         for iid, pid, name in db.rows(
-            "SELECT pa.interaction_id, p.id, p.display_name FROM participant pa JOIN person p ON p.id = pa.person_id "
-            "WHERE pa.interaction_id IN :ids AND p.is_me = :f AND p.deleted_at IS NULL ORDER BY p.display_name",
+            # CROSS JOIN: participants first (by interaction), whatever the planner's statistics say.
+            "SELECT pa.interaction_id, p.id, p.display_name FROM participant pa CROSS JOIN person p "
+            "WHERE p.id = pa.person_id AND pa.interaction_id IN :ids AND p.is_me = :f AND p.deleted_at IS NULL ORDER BY p.display_name",
             {"ids": ids, "f": False},
         ):
             people.setdefault(iid, []).append({"id": pid, "name": name})
