@@ -14,9 +14,9 @@ from typing import Any
 
 from dunbar import normalize, search
 from dunbar.errors import Ambiguous, Conflict, InvalidInput, NotFound
-from dunbar.vocabulary import CIRCLES, new_uid
 from dunbar.store.db import Db, to_date, to_datetime
 from dunbar.text import fold
+from dunbar.vocabulary import CIRCLES, new_uid
 
 MANUAL_SOURCE = "typed by hand"
 SORTS = ("name", "last-contact", "added")
@@ -605,26 +605,31 @@ def list_people(db: Db, q: ListQuery) -> list[dict[str, Any]]:
     if q.limit is not None:
         page = " LIMIT :limit OFFSET :offset"
         params.update(limit=q.limit, offset=q.offset)
+    where_sql = " AND ".join(where)
     rows = db.rows(
-        f"SELECT p.id, p.display_name, p.circle, p.last_contact_at FROM person p WHERE {' AND '.join(where)} "
+        f"SELECT p.id, p.display_name, p.circle, p.last_contact_at FROM person p WHERE {where_sql} "
         f"ORDER BY {order}{page}",
         params,
     )
-    ids = [r[0] for r in rows]
+    # Jobs and tags of the listed people: by the same filter as a subquery when listing everyone who matches
+    # (one query each, however many), by id when a page was asked for.
+    if q.limit is None:
+        who, who_params = f"IN (SELECT p.id FROM person p WHERE {where_sql})", params
+    else:
+        who, who_params = "IN :ids", {"ids": [r[0] for r in rows]}
     jobs: dict[int, tuple[str, str | None]] = {}
     tags: dict[int, list[str]] = {}
-    for chunk_start in range(0, len(ids), 5000):
-        chunk = ids[chunk_start : chunk_start + 5000]
+    if rows:
         for pid, org, title in db.rows(
             "SELECT e.person_id, o.name, e.title FROM employment e JOIN organization o ON o.id = e.organization_id "
-            "WHERE e.end_date IS NULL AND e.person_id IN :ids ORDER BY e.start_date, e.id",
-            {"ids": chunk},
+            f"WHERE e.end_date IS NULL AND e.person_id {who} ORDER BY e.start_date, e.id",
+            who_params,
         ):
             jobs[pid] = (org, title)
         for pid, name in db.rows(
             "SELECT pt.person_id, t.name FROM person_tag pt JOIN tag t ON t.id = pt.tag_id "
-            "WHERE pt.person_id IN :ids ORDER BY t.name_fold",
-            {"ids": chunk},
+            f"WHERE pt.person_id {who} ORDER BY t.name_fold",
+            who_params,
         ):
             tags.setdefault(pid, []).append(name)
     return [

@@ -1,6 +1,5 @@
 """``dunbar demo``: make a realistic network to explore (and to benchmark) without touching your own data."""
 
-from __future__ import annotations
 
 import time
 from pathlib import Path

@@ -1,6 +1,5 @@
 """interactions commands: ``dunbar log`` and ``dunbar timeline``."""
 
-from __future__ import annotations
 
 import re
 from datetime import date, datetime, time

@@ -31,7 +31,8 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(dumps(data) + "\n")
+    # Indented for a person at a terminal; compact (and with the C encoder, several times faster) for a pipe.
+    sys.stdout.write(dumps(data, indent=2 if sys.stdout.isatty() else None) + "\n")
 
 
 def console() -> Any:

@@ -1,6 +1,5 @@
 """People commands: add, edit, show, list, rm, restore, trash, tag, untag, note."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,7 +38,7 @@ def _fields(items: list[str] | None) -> dict[str, str | None]:
     return out
 
 
-def _changes(**kw: Any) -> PersonChanges:
+def _changes(**kw: Any) -> "PersonChanges":
     from dunbar.people import PersonChanges
 
     return PersonChanges(**{k: v for k, v in kw.items() if v is not None})

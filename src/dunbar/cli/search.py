@@ -1,6 +1,5 @@
 """search commands: ``dunbar search``."""
 
-from __future__ import annotations
 
 from typing import Annotated, Any
 

@@ -1,6 +1,5 @@
 """Setting up: ``dunbar init`` (the database and who "me" is) and ``dunbar me``."""
 
-from __future__ import annotations
 
 import sys
 from typing import Annotated

@@ -6,7 +6,6 @@ at the file name and its first bytes, and a ``run`` that calls the library and r
 themselves stay the same: they pick the format, open the database, call the entry and print the summary.
 """
 
-from __future__ import annotations
 
 import io
 import os

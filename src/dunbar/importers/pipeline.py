@@ -29,9 +29,9 @@ from dunbar.importers.records import (
     Rejected,
     Warning,
 )
-from dunbar.vocabulary import new_uid
 from dunbar.store.db import Db, to_date
 from dunbar.text import fold
+from dunbar.vocabulary import new_uid
 
 LOW_WEIGHT = 0.1  # large meetings and bulk threads: kept, but they say little about a tie
 PAGE = 2000
