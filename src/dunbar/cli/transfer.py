@@ -6,7 +6,6 @@ at the file name and its first bytes, and a ``run`` that calls the library and r
 themselves stay the same: they pick the format, open the database, call the entry and print the summary.
 """
 
-
 import io
 import os
 import sys
@@ -15,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
 from dunbar.cli.app import State, app, state
-from dunbar.cli.output import JsonFlag, emit_json
+from dunbar.cli.output import JsonFlag, console, emit_json, err_console, escape, table
 from dunbar.errors import DunbarError, ImportProblem
 from dunbar.store.db import Db
 
@@ -135,25 +134,114 @@ _PLURALS = {
 def describe(counts: dict[str, int]) -> str:
     """``3 people, 12 interactions`` from rows by table (tables with none left out)."""
     shown = []
-    for table, n in counts.items():
+    for name, n in counts.items():
         if n:
-            one = table.replace("_", " ").replace("follow up", "follow-up")
-            shown.append(f"{n} {one if n == 1 else _PLURALS.get(table, one + 's')}")
+            one = name.replace("_", " ").replace("follow up", "follow-up")
+            shown.append(f"{n} {one if n == 1 else _PLURALS.get(name, one + 's')}")
     return ", ".join(shown) or "nothing"
+
+
+def _progress() -> tuple[Any, Any]:
+    """A Rich progress line on stderr (records read so far), only when a person is watching."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.completed:,} records"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=err_console(),
+    )
+    task = bar.add_task("Importing", total=None)
+    return bar, lambda n: bar.update(task, advance=n)
+
+
+def _report_folder(st: State) -> Path:
+    from dunbar.config import data_dir
+    from dunbar.store import sqlite_path
+
+    path = sqlite_path(st.url)
+    return (Path(path).parent if path else data_dir()) / "imports"
+
+
+def _show_report(report: Any, as_json: bool) -> None:
+    if as_json:
+        emit_json(report.as_dict())
+        return
+    c = console()
+    head = "Would import" if report.dry_run else "Imported"
+    c.print(
+        f"{head} {escape(report.path)} ({report.format}): read {report.read:,}: "
+        f"{report.created:,} new, {report.merged:,} merged, {report.unchanged:,} unchanged, "
+        f"{report.rejected:,} rejected."
+    )
+    extra = []
+    if report.people_created:
+        extra.append(f"{report.people_created:,} people added")
+    if report.interactions_created:
+        extra.append(f"{report.interactions_created:,} interactions")
+    if report.review_queued:
+        extra.append(f"{report.review_queued:,} possible duplicates to review with `dunbar dedupe`")
+    if report.ignored_bulk:
+        extra.append(f"{report.ignored_bulk:,} automated or bulk messages ignored")
+    if extra:
+        c.print("  " + "; ".join(extra) + ".")
+    for w in report.warnings[:5]:
+        where = f"line {w['line']}: " if w.get("line") else ""
+        c.print(f"  [yellow]warning[/yellow] {escape(where + w['message'])}")
+    for r in report.rejects[:5]:
+        c.print(f"  [red]rejected[/red] {escape(r['file'])}:{r['line'] or '?'}: {escape(r['reason'])}")
+    if len(report.rejects) > 5:
+        c.print(f"  … and {len(report.rejects) - 5:,} more rejected.")
+    if report.rejects_file:
+        c.print(f"  Rejected records: {escape(report.rejects_file)}")
+    if report.dry_run:
+        c.print("Nothing was written (dry run).")
+    elif not report.changed:
+        also = f" (it was imported as batch {report.already_imported})" if report.already_imported else ""
+        c.print(f"Nothing changed{also}.")
+    else:
+        c.print(f"Batch {report.batch_id}. Take it back with `dunbar import undo {report.batch_id}`.")
 
 
 @app.command("import")
 def import_command(
     ctx: typer.Context,
-    path: Annotated[str, typer.Argument(metavar="PATH", help="The file to import ('-' reads standard input).")],
+    path: Annotated[
+        str,
+        typer.Argument(
+            metavar="PATH",
+            help="A file or folder to import ('-' reads a JSON export "
+            "from standard input); `undo BATCH` takes a batch back.",
+        ),
+    ],
+    batch: Annotated[str | None, typer.Argument(metavar="[BATCH]", help="With `undo`: the batch number.")] = None,
     format_name: Annotated[
-        str | None, typer.Option("--format", metavar="NAME", help="The file's format, when it cannot be told.")
+        str | None,
+        typer.Option("--format", metavar="NAME", help="The format, when it cannot be told from the content."),
+    ] = None,
+    mapping: Annotated[
+        str | None, typer.Option("--map", metavar="COLUMN=FIELD,...", help="Read any CSV with this column mapping.")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and check everything; write nothing.")] = False,
+    large_meeting: Annotated[
+        int, typer.Option("--large-meeting", help="Meetings with more attendees than this weigh little.")
+    ] = 10,
     as_json: JsonFlag = False,
 ) -> None:
-    """Import a file. For now: a full dunbar export (.json) restored into an empty database."""
+    """Import people and interactions: LinkedIn, Google/Outlook CSV, vCard, iCalendar, mail, or a dunbar export."""
     st = state(ctx)
+    if path == "undo":
+        _undo(st, batch, as_json)
+        return
+    if path == "history":
+        _history(st, as_json)
+        return
+    if batch is not None:
+        raise DunbarError(f"unexpected argument {batch!r}", hint="import one path at a time")
     if path == "-":
         data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
         try:
@@ -161,19 +249,89 @@ def import_command(
         except UnicodeDecodeError as exc:
             raise ImportProblem(f"not UTF-8 text (byte {exc.start})", path="<stdin>") from None
         req = ImportRequest(None, "<stdin>", data[:SNIFF_BYTES], dry_run, stdin_text=text)
-    else:
-        file = Path(path).expanduser()
-        req = ImportRequest(file, str(path), _read_head(file), dry_run)
-    fmt = choose_format(req.label, req.head, format_name)
-    counts = fmt.run(st, req)
-    if as_json:
-        emit_json({"format": fmt.name, "path": req.label, "dry_run": dry_run, "database": st.url, "counts": counts})
+        _restore(st, req, as_json)
         return
-    verb = "Restored" if fmt.restores else "Imported"
-    if dry_run:
-        typer.echo(f"Checked {req.label}: it would be {verb.lower()}: {describe(counts)}. Nothing was written.")
+    file = Path(path).expanduser()
+    if file.is_file() and (format_name in (None, "json")) and _sniff_json(file.name, _read_head(file)):
+        _restore(st, ImportRequest(file, str(path), _read_head(file), dry_run), as_json)
+        return
+    from dunbar.importers.formats import run_import
+    from dunbar.importers.pipeline import write_rejects
+
+    cols = None
+    if mapping:
+        from dunbar.importers.contacts_csv import parse_map_option
+
+        cols = parse_map_option(mapping)
+    bar, advance = _progress()
+    db = st.db()
+    try:
+        if bar is not None:
+            bar.start()
+        report = run_import(
+            db,
+            file,
+            now=st.now(),
+            today=st.today,
+            fmt=format_name,
+            mapping=cols,
+            dry_run=dry_run,
+            large_meeting=large_meeting,
+            progress=advance,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    write_rejects(report, _report_folder(st))
+    _show_report(report, as_json)
+
+
+def _restore(st: State, req: ImportRequest, as_json: bool) -> None:
+    counts = _run_json(st, req)
+    if as_json:
+        emit_json({"format": "json", "path": req.label, "dry_run": req.dry_run, "database": st.url, "counts": counts})
+        return
+    if req.dry_run:
+        typer.echo(f"Checked {req.label}: it would be restored: {describe(counts)}. Nothing was written.")
     else:
-        typer.echo(f"{verb} {describe(counts)} from {req.label}.")
+        typer.echo(f"Restored {describe(counts)} from {req.label}.")
+
+
+def _undo(st: State, batch: str | None, as_json: bool) -> None:
+    from dunbar.importers.pipeline import undo_batch
+
+    if batch is None or not batch.lstrip("#").isdigit():
+        raise DunbarError("which batch?", hint="dunbar import undo BATCH (see `dunbar import history`)")
+    counts = undo_batch(st.db(), int(batch.lstrip("#")), now=st.now())
+    if as_json:
+        emit_json({"batch": int(batch.lstrip("#")), "removed": counts})
+        return
+    removed = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items() if n) or "nothing"
+    typer.echo(f"Undid batch {batch}: removed {removed}.")
+
+
+def _history(st: State, as_json: bool) -> None:
+    from dunbar.importers.pipeline import history
+
+    rows = history(st.db())
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo("No imports yet.")
+        return
+    t = table("batch", "when", "format", "path", "status", "read", "new", "merged", "rejected")
+    for r in rows:
+        c = r["counts"]
+        t.add_row(
+            str(r["id"]),
+            str(r["started_at"])[:16],
+            r["format"] or "",
+            escape(Path(r["path"] or "").name),
+            r["status"],
+            *(str(c.get(k) if c.get(k) is not None else "") for k in ("read", "created", "merged", "rejected")),
+        )
+    console().print(t)
 
 
 # Export ------------------------------------------------------------------------------------------------------
