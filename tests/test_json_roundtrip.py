@@ -799,7 +799,7 @@ def test_cli_bad_input(filled_cli: Cli, tmp_path: Path) -> None:
     notes.write_text("just some notes\n", encoding="utf-8")
     err = _one_error(fresh("import", str(notes), ok=False))
     assert "cannot tell what kind of file this is" in err
-    assert "formats: json" in err
+    assert "dunbar-json" in err
 
     err = _one_error(fresh("import", str(tmp_path / "missing.json"), ok=False))
     assert "no such file" in err
