@@ -804,7 +804,7 @@ def test_cli_bad_input(filled_cli: Cli, tmp_path: Path) -> None:
     err = _one_error(fresh("import", str(tmp_path / "missing.json"), ok=False))
     assert "no such file" in err
     err = _one_error(fresh("import", str(good), "--format", "cuneiform", ok=False))
-    assert "unknown import format" in err
+    assert "unknown format" in err
     err = _one_error(filled_cli("import", str(good), ok=False))
     assert "not empty" in err
     err = _one_error(filled_cli("export", ok=False))
