@@ -256,6 +256,13 @@ def test_folder_of_eml_files_is_read_recursively(tmp_path: Path) -> None:
     assert "notes.txt" in rejected.reason
 
 
+def test_a_symlink_loop_is_walked_once(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "one.eml").write_bytes(_msg(1))
+    (tmp_path / "a" / "back").symlink_to(tmp_path)
+    assert [r.summary for r in interactions(records(tmp_path))] == ["n1"]
+
+
 def test_an_eml_without_any_date_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "x.eml"
     path.write_bytes(b"From: a@example.com\nSubject: s\n\nbody\n")

@@ -34,7 +34,7 @@ FORMAT_MAILDIR = "maildir"
 FORMAT_EML = "eml"
 
 _FIRST_READ = 4096  # most header blocks fit (the page cache hands out 4 KiB pages); longer ones read on
-_CHUNK = 4 * 1024 * 1024  # mbox read size
+_CHUNK = 1024 * 1024  # mbox read size
 _MAIL_HEADERS = re.compile(
     rb"^(?:return-path|received|from|to|cc|date|subject|message-id|mime-version|delivered-to|x-[a-z-]+|"
     rb"reply-to|sender|in-reply-to|references|content-type|dkim-signature|x-original-to|user-agent)[ \t]*:",
@@ -185,17 +185,21 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
     for sub in ("cur", "new"):
         directory = folder / sub
         try:
-            with os.scandir(directory) as it:
-                names = sorted(e.name for e in it if not e.name.startswith(".") and e.is_file())
+            listing = os.scandir(directory)
+            dir_fd = os.open(directory, os.O_RDONLY)
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise ImportProblem(f"cannot list: {exc.strerror}", path=str(directory)) from exc
         prefix = f"{rel}{sub}/"
-        dir_fd = os.open(directory, os.O_RDONLY)
         try:
-            # The hot loop of a Maildir import: one open/read/close per message, no stat, no path walk.
-            for name in names:
+            # The hot loop of a Maildir import: one open/read/close per message, no stat, no path walk. The
+            # listing is streamed in directory order, not sorted: a sorted list of a million names would make
+            # memory grow with the mailbox, and a Maildir has no order anyway (reports name the file).
+            for entry in listing:
+                name = entry.name
+                if name.startswith(".") or not entry.is_file():
+                    continue
                 counter[0] += 1
                 number = counter[0]
                 try:
@@ -219,12 +223,21 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
                     yield from warnings
                 yield record
         finally:
+            listing.close()
             os.close(dir_fd)
 
 
-def _parse_folder(folder: Path, me: frozenset[str], counter: list[int], rel: str = "") -> Iterator[Record]:
+def _parse_folder(
+    folder: Path, me: frozenset[str], counter: list[int], rel: str = "", visited: set[tuple[int, int]] | None = None
+) -> Iterator[Record]:
     """A Maildir (its cur/ and new/), its sub-folders (.Sent, Archive…) and any loose message files, recursively."""
+    visited = set() if visited is None else visited
     try:
+        # A symbolic link back up the tree must not send the walk round in circles.
+        st = folder.stat()
+        if (st.st_dev, st.st_ino) in visited:
+            return
+        visited.add((st.st_dev, st.st_ino))
         with os.scandir(folder) as it:
             entries = sorted((e.name, e.is_dir()) for e in it if not e.name.startswith(".") or e.is_dir())
     except OSError as exc:
@@ -238,7 +251,7 @@ def _parse_folder(folder: Path, me: frozenset[str], counter: list[int], rel: str
                 continue
             if name in (".notmuch", ".git", ".mu"):
                 continue
-            yield from _parse_folder(folder / name, me, counter, f"{rel}{name}/")
+            yield from _parse_folder(folder / name, me, counter, f"{rel}{name}/", visited)
         elif not name.startswith("."):
             yield from _parse_file(folder / name, rel + name, me, counter, None)
 

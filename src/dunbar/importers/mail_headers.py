@@ -140,7 +140,7 @@ def decode_words(text: str) -> str:
         with contextlib.suppress(Exception):  # the stdlib raises several unrelated types on broken words
             text = str(make_header(decode_header(text)))
         text = _SPACES.sub(" ", text).strip()
-        if len(_WORDS_CACHE) > 8192:  # names repeat across a mailbox; the cache stays small all the same
+        if len(_WORDS_CACHE) > 2048:  # names repeat across a mailbox; the cache stays small all the same
             _WORDS_CACHE.clear()
         _WORDS_CACHE[raw] = text
         return text
@@ -312,7 +312,7 @@ def _cached_pairs(raw: bytes, block: bytes) -> list[tuple[str | None, str]]:
     pairs = _PAIRS_CACHE.get(raw)
     if pairs is None:
         pairs = address_pairs(to_text(raw, block))
-        if len(_PAIRS_CACHE) > 16384:
+        if len(_PAIRS_CACHE) > 4096:
             _PAIRS_CACHE.clear()
         _PAIRS_CACHE[raw] = pairs
     return pairs
