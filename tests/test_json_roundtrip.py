@@ -183,6 +183,11 @@ def fill(db: Db) -> None:
             "INSERT INTO alternate (id, person_id, attribute, value, source_id) VALUES "
             "(1, 2, 'name', 'Lukasz Zolw', 5), (2, 5, 'location', 'Berlin', NULL)"
         )
+        run(
+            "INSERT INTO agenda_state (person_id, snoozed_until, skipped_on, last_suggested_on, times_suggested) "
+            "VALUES (2, :d, NULL, :d, 3)",
+            d=date(2026, 12, 1),
+        )
         interaction = (
             "INSERT INTO interaction (id, uid, occurred_at, kind, initiator, summary, weight, external_id, thread, "
             "source_id, created_at) VALUES (:id, :uid, :at, :kind, :init, :summary, :w, :ext, :thread, :src, :c)"
@@ -635,6 +640,18 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 for _ in range(draw(st.integers(0, 2)))
             ],
             "alternates": [],
+            "agenda": (
+                [
+                    {
+                        "snoozed_until": draw(st.none() | _dates),
+                        "skipped_on": None,
+                        "last_suggested_on": None,
+                        "times_suggested": draw(st.integers(0, 5)),
+                    }
+                ]
+                if draw(st.booleans())
+                else []
+            ),
         }
         people.append(person)
     interactions = []
@@ -727,7 +744,7 @@ def test_cli_export_import_export(filled_cli: Cli, other_url: str, tmp_path: Pat
     assert res.stdout.strip() == (
         f"Restored 2 settings, 2 batches, 2 batch changes, 2 sources, 2 organizations, 2 tags, 3 people, "
         f"3 identifiers, 2 employments, 2 important dates, 1 field, 3 person tags, 1 note, 2 alternates, "
-        f"2 interactions, 2 participants, 2 follow-ups, 1 merge candidate, 1 merge from {first}."
+        f"1 agenda state, 2 interactions, 2 participants, 2 follow-ups, 1 merge candidate, 1 merge from {first}."
     )
     into("export", "--json", str(second))
     assert second.read_bytes() == first.read_bytes()

@@ -362,4 +362,34 @@ class Merge(Base):
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class PersonStats(Base):
+    """Running totals of a person's interaction history, kept up to date on every change so that strength can be
+    computed for everyone without reading the history (see dunbar.scoring)."""
+
+    __tablename__ = "person_stats"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    n_total: Mapped[int] = mapped_column(Integer, default=0)
+    n_me: Mapped[int] = mapped_column(Integer, default=0)  # started by me
+    n_them: Mapped[int] = mapped_column(Integer, default=0)  # started by them
+    weight_total: Mapped[float] = mapped_column(Float, default=0.0)
+    decay_sum: Mapped[float] = mapped_column(Float, default=0.0)  # sum of weight * 2**((t - epoch) / half-life)
+    half_life_days: Mapped[float] = mapped_column(Float)
+    kinds_mask: Mapped[int] = mapped_column(Integer, default=0)  # one bit per interaction kind: multiplexity
+    first_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgendaState(Base):
+    """What the user did with a suggestion: snoozed until, skipped on, when it was last suggested."""
+
+    __tablename__ = "agenda_state"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    skipped_on: Mapped[date | None] = mapped_column(Date)
+    last_suggested_on: Mapped[date | None] = mapped_column(Date)
+    times_suggested: Mapped[int] = mapped_column(Integer, default=0)
+
+
 ALL_TABLES: list[Any] = [m.__table__ for m in Base.__subclasses__()]

@@ -293,6 +293,19 @@ MERGES = Section(
         _c("undone_at", TIME, null=True),
     ),
 )
+AGENDA_STATE = Section(
+    "agenda_state",
+    "agenda",
+    (
+        _implied("person_id", "person"),
+        _c("snoozed_until", DATE, null=True),
+        _c("skipped_on", DATE, null=True),
+        _c("last_suggested_on", DATE, null=True),
+        _c("times_suggested", INT),
+    ),
+    parent="people",
+    order=("person_id",),
+)
 
 # Every exported table, each after the tables it points at (but for a person's merged_into_id, which a restore
 # fills in once every person is there): the order a restore inserts them in.
@@ -311,6 +324,7 @@ SECTIONS: tuple[Section, ...] = (
     PERSON_TAGS,
     NOTES,
     ALTERNATES,
+    AGENDA_STATE,
     INTERACTIONS,
     PARTICIPANTS,
     FOLLOW_UPS,
@@ -327,7 +341,7 @@ def children(section: Section) -> tuple[Section, ...]:
 
 
 # Derived data that a restore rebuilds instead of copying.
-NOT_EXPORTED = frozenset({"search_doc"})
+NOT_EXPORTED = frozenset({"search_doc", "person_stats"})
 
 PAGE = 2000
 
