@@ -45,7 +45,7 @@ class IdentityIndex:
     def __init__(self) -> None:
         self.by_key: dict[Key, int] = {}
         self.by_name: dict[str, list[int]] = {}
-        self.by_family: dict[str, list[int]] = {}
+        self.by_family: dict[str, dict[int, str]] = {}  # family-name token -> {person: folded name}
         self.names: dict[int, str] = {}
         self.orgs: dict[int, set[str]] = {}
 
@@ -56,7 +56,7 @@ class IdentityIndex:
         self.by_name.setdefault(name_fold, []).append(person_id)
         toks = _tokens(name_fold)
         if len(toks) >= 2:
-            self.by_family.setdefault(toks[-1], []).append(person_id)
+            self.by_family.setdefault(toks[-1], {})[person_id] = name_fold
 
     def add_key(self, person_id: int, key: Key) -> None:
         self.by_key.setdefault(key, person_id)
@@ -99,19 +99,17 @@ class IdentityIndex:
         return Match(None, [], candidates[:3])
 
     def _similar(self, name_fold: str, toks: list[str], org_set: set[str], exclude: set[int]) -> list[Candidate]:
-        block = self.by_family.get(toks[-1], [])
+        block = self.by_family.get(toks[-1])
         if not block or len(block) > BLOCK_LIMIT:
             return []
-        from rapidfuzz import fuzz, utils
+        from rapidfuzz import fuzz, process, utils
 
         out = []
-        for pid in block:
+        # token_set: "Ana P. Lima" is "Ana Lima" with a middle initial; only a candidate, never a merge
+        for other, ratio, pid in process.extract(
+            name_fold, block, scorer=fuzz.token_set_ratio, processor=utils.default_process, score_cutoff=88, limit=5
+        ):
             if pid in exclude:
-                continue
-            other = self.names[pid]
-            # token_set: "Ana P. Lima" is "Ana Lima" with a middle initial; only a candidate, never a merge
-            ratio = fuzz.token_set_ratio(name_fold, other, processor=utils.default_process)
-            if ratio < 88:
                 continue
             common = org_set & self.orgs.get(pid, set())
             if not common and ratio < 95:

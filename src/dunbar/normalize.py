@@ -69,11 +69,17 @@ def default_region() -> str:
     return m.group(1).upper() if m else "US"
 
 
+_LINKEDIN_FAST = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub|company|school)/([a-z0-9_-]+)/?$")
+
+
 def linkedin(value: str) -> str | None:
     """Any form of a LinkedIn profile URL -> ``linkedin.com/in/slug`` (lower case, no trailing parts)."""
     v = (value or "").strip()
     if not v:
         return None
+    fast = _LINKEDIN_FAST.match(v.lower())
+    if fast:  # the common, plain form (every row of a Connections.csv): no need to split the URL
+        return f"linkedin.com/{fast.group(1)}/{fast.group(2)}"
     if "://" not in v:
         v = "https://" + v
     parts = urlsplit(v)

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from dunbar.errors import InvalidInput
 
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[0-9a-z]+")
 
 
@@ -24,7 +23,7 @@ def fold(text: str) -> str:
         from anyascii import anyascii
 
         text = anyascii(unicodedata.normalize("NFC", text))
-    return _SPACE.sub(" ", text.lower()).strip()
+    return " ".join(text.lower().split())
 
 
 def words(text: str) -> list[str]:

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from dunbar.errors import StoreError
@@ -63,6 +64,12 @@ def to_date(value: Any) -> date | None:
 def sqlite_ts(dt: datetime) -> str:
     """How an aware datetime is stored on SQLite (the same text SQLAlchemy writes)."""
     return dt.astimezone(UTC).strftime(_SQLITE_TS)
+
+
+@lru_cache(maxsize=256)
+def _stamp(dt: datetime) -> str:
+    # A batch stamps thousands of rows with the same ``now``.
+    return sqlite_ts(dt)
 
 
 class Db:
@@ -168,7 +175,28 @@ class SqliteDb(Db):
         return self._run(sql, params).rowcount
 
     def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
-        self.conn.executemany(sql, (self._adapt(dict(p)) for p in seq))
+        rows = seq if isinstance(seq, list) else list(seq)
+        if not rows:
+            return
+        # Rows of one statement share their shape: adapt only the columns that hold dates in the first row (a
+        # per-value check of every row costs more than the insert itself on large imports).
+        timed = [k for k, v in rows[0].items() if isinstance(v, date)]
+        if not timed:
+            self.conn.executemany(sql, rows)
+            return
+        self.conn.executemany(sql, (self._adapt_columns(dict(p), timed) for p in rows))
+
+    @staticmethod
+    def _adapt_columns(params: dict[str, Any], columns: list[str]) -> dict[str, Any]:
+        for k in columns:
+            v = params[k]
+            if isinstance(v, datetime):
+                if v.tzinfo is None:
+                    raise ValueError(f"naive datetime for :{k}")
+                params[k] = _stamp(v)
+            elif isinstance(v, date):
+                params[k] = v.isoformat()
+        return params
 
     @property
     def in_transaction(self) -> bool:
@@ -266,7 +294,7 @@ class SqlAlchemyDb(Db):
         self.engine.dispose()
 
 
-def chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = 2000) -> Iterator[Sequence[Any]]:
     """Slices small enough for an ``IN`` list on every backend."""
     for i in range(0, len(items), size):
         yield items[i : i + size]
