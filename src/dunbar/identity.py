@@ -37,6 +37,14 @@ class Match:
     candidates: list[Candidate] = field(default_factory=list)  # uncertain ones, for the review queue
 
 
+_WORDS = {"email": "e-mail", "linkedin": "LinkedIn", "phone": "phone"}
+
+
+def _same(kind: str, norm: str) -> str:
+    """Evidence in the words ``dunbar dedupe`` uses: "same e-mail ana@example.com"."""
+    return f"same {_WORDS.get(kind, kind)} {norm}"
+
+
 def _tokens(name_fold: str) -> list[str]:
     return [t for t in name_fold.replace("-", " ").replace(".", " ").split() if t]
 
@@ -73,9 +81,9 @@ class IdentityIndex:
         shared = [k for k in keys if k in self.by_key]
         if hits:
             (best, _), *others = hits.most_common()
-            evidence = [f"same {kind} {norm}" for kind, norm in shared if self.by_key[(kind, norm)] == best]
+            evidence = [_same(kind, norm) for kind, norm in shared if self.by_key[(kind, norm)] == best]
             cands = [
-                Candidate(pid, 1.0, [f"same {k} {n}" for k, n in shared if self.by_key[(k, n)] == pid])
+                Candidate(pid, 1.0, [_same(k, n) for k, n in shared if self.by_key[(k, n)] == pid])
                 for pid, _ in others
             ]
             return Match(best, evidence, cands)
