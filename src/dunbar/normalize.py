@@ -16,6 +16,7 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"
 _LINKEDIN = re.compile(r"^(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub|company|school)/([^/?#]+)", re.I)
 
 
+@lru_cache(maxsize=65536)
 def email(value: str) -> str | None:
     """``Ana@Example.COM `` -> ``ana@example.com``; None when it is not an e-mail address."""
     v = (value or "").strip().strip("<>").strip()
