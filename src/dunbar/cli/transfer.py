@@ -343,8 +343,23 @@ def _write_json(db: Db, out: TextIO) -> dict[str, int]:
     return write_json(db, out)
 
 
-# One writer per export option: (db, text stream) -> counts.
-EXPORT_WRITERS: dict[str, Callable[[Db, TextIO], dict[str, int]]] = {"json": _write_json}
+def _write_vcard(db: Db, out: TextIO, version: str = "3.0") -> dict[str, int]:
+    """Every live person but "me" as a vCard; the UID is the person's own, so a re-import finds them again."""
+    from dunbar.exporters.vcard import write_vcards
+    from dunbar.people import get_person
+
+    ids = [
+        int(r[0])
+        for r in db.rows(
+            "SELECT id FROM person WHERE deleted_at IS NULL AND (is_me IS NULL OR is_me = :f) ORDER BY id", {"f": False}
+        )
+    ]
+    return {"person": write_vcards((get_person(db, pid) for pid in ids), out, version)}
+
+
+# One writer per export option: (db, text stream, **options) -> counts.
+EXPORT_WRITERS: dict[str, Callable[..., dict[str, int]]] = {"json": _write_json, "vcard": _write_vcard}
+VCARD_VERSIONS = ("3.0", "4.0")
 
 
 def write_to(target: str, writer: Callable[[TextIO], dict[str, int]]) -> dict[str, int]:
@@ -374,15 +389,25 @@ def export_command(
         str | None,
         typer.Option("--json", metavar="FILE", help="Everything, full fidelity, restorable with `dunbar import`."),
     ] = None,
+    vcard_file: Annotated[
+        str | None,
+        typer.Option("--vcard", metavar="FILE", help="Your people as vCards, for an address book or phone."),
+    ] = None,
+    vcard_version: Annotated[
+        str, typer.Option("--vcard-version", metavar="3.0|4.0", help="The vCard version to write.")
+    ] = "3.0",
 ) -> None:
     """Export your data ('-' as FILE writes to standard output)."""
-    targets = {name: file for name, file in (("json", json_file),) if file is not None}
+    if vcard_version not in VCARD_VERSIONS:
+        raise DunbarError(f"no vCard version {vcard_version!r}", hint="--vcard-version 3.0 (the default) or 4.0")
+    options: dict[str, dict[str, Any]] = {"vcard": {"version": vcard_version}}
+    targets = {name: file for name, file in (("json", json_file), ("vcard", vcard_file)) if file is not None}
     if not targets:
         raise DunbarError("nothing to export to", hint="name a file, e.g. dunbar export --json dunbar-export.json")
     if list(targets.values()).count("-") > 1:
         raise DunbarError("only one export can go to standard output")
     db = state(ctx).db()
     for name, target in targets.items():
-        counts = write_to(target, partial(EXPORT_WRITERS[name], db))
+        counts = write_to(target, partial(EXPORT_WRITERS[name], db, **options.get(name, {})))
         if target != "-":
             typer.echo(f"Exported {describe(counts)} to {target}.")
