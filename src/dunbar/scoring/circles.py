@@ -1,0 +1,42 @@
+"""Suggested circles after Dunbar's layers, from strength scores.
+
+People are ranked by score (highest first; ties by person id, so the result is deterministic) and fill the
+layers in order, each with a cumulative capacity: ``inner`` the top 5, ``close`` up to 15, ``active`` up to 50,
+``network`` up to 150, ``acquaintance`` up to 500, and everyone beyond 500 ``dormant``.
+
+A layer also has a floor: a person whose score is below it moves down to the first layer whose floor they reach
+(``inner`` 60, ``close`` 45, ``active`` 30, ``network`` 15; ``acquaintance`` 1). So a small network does not put
+a barely-known person in the inner circle just because there are few people, and a score below 15 never goes
+above ``acquaintance``. A score of 0 (nothing left of the history) is ``dormant``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# (circle, cumulative capacity, lowest score)
+LAYERS: tuple[tuple[str, int, float], ...] = (
+    ("inner", 5, 60.0),
+    ("close", 15, 45.0),
+    ("active", 50, 30.0),
+    ("network", 150, 15.0),
+    ("acquaintance", 500, 1.0),
+)
+DORMANT = "dormant"
+
+
+def suggest_circles(scores: Mapping[int, float]) -> dict[int, str]:
+    """A circle for every person of ``scores`` (person id → 0–100 score)."""
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    out: dict[int, str] = {}
+    rank = 0  # how many people are placed above the dormant layer
+    for pid, value in ranked:
+        circle = DORMANT
+        for name, capacity, floor in LAYERS:
+            if rank < capacity and value >= floor:
+                circle = name
+                break
+        if circle != DORMANT:
+            rank += 1
+        out[pid] = circle
+    return out

@@ -1,0 +1,195 @@
+"""Tie strength of the people in my network: scores, explanations, history and suggested circles.
+
+Scores come from the running totals in ``person_stats`` (kept current by ``dunbar.stats``) and the pure
+functions of ``dunbar.scoring``; nothing here reads the whole interaction history except ``history`` (one
+person's). The knobs (half-life, component weights) live in the setting "strength" as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from dunbar import scoring
+from dunbar.errors import InvalidInput, NotFound
+from dunbar.scoring import StrengthParams
+from dunbar.stats import load, load_params, save_params
+from dunbar.store.db import Db, chunks, to_date, to_datetime
+from dunbar.vocabulary import CIRCLES
+
+__all__ = [
+    "apply_circles",
+    "explain",
+    "history",
+    "load_params",
+    "save_params",
+    "scores",
+    "suggest_circles",
+]
+
+_LIVE = "deleted_at IS NULL AND merged_into_id IS NULL AND is_me = :f"
+
+
+def _people(db: Db, person_ids: Iterable[int] | None) -> list[tuple[Any, ...]]:
+    """(id, connected_on, closeness) of live people other than me."""
+    sql = f"SELECT id, connected_on, closeness FROM person WHERE {_LIVE}"
+    if person_ids is None:
+        return db.rows(sql, {"f": False})
+    out: list[tuple[Any, ...]] = []
+    for ids in chunks(sorted({int(p) for p in person_ids})):
+        out += db.rows(sql + " AND id IN :ids", {"f": False, "ids": list(ids)})
+    return out
+
+
+def scores(
+    db: Db, *, now: datetime, params: StrengthParams | None = None, person_ids: Iterable[int] | None = None
+) -> dict[int, int]:
+    """The 0–100 strength of everyone (or of ``person_ids``) at ``now``: two queries, no history read."""
+    p = params or load_params(db)
+    wanted = None if person_ids is None else list(person_ids)
+    stats = load(db, wanted)
+    score = scoring.score
+    return {
+        int(pid): score(
+            stats.get(int(pid)),
+            now=now,
+            connected_on=to_date(connected_on),
+            closeness=None if closeness is None else int(closeness),
+            params=p,
+        )
+        for pid, connected_on, closeness in _people(db, wanted)
+    }
+
+
+def _person(db: Db, person_id: int) -> dict[str, Any]:
+    row = db.one(
+        "SELECT id, display_name, circle, connected_on, closeness, is_me, deleted_at FROM person WHERE id = :id",
+        {"id": person_id},
+    )
+    if row is None:
+        raise NotFound(f"no person #{person_id}", hint="`dunbar list` shows who is in your network")
+    if row["is_me"]:
+        raise InvalidInput("strength is about the people in your network, not you", hint="name someone else")
+    return row
+
+
+def _suggestable(db: Db, all_scores: Mapping[int, int]) -> dict[int, int]:
+    """The people circles are suggested for: anyone with a history, a closeness or a circle already."""
+    with_stats = {int(r[0]) for r in db.rows("SELECT person_id FROM person_stats")}
+    marked = {
+        int(r[0])
+        for r in db.rows(
+            f"SELECT id FROM person WHERE {_LIVE} AND (circle IS NOT NULL OR closeness IS NOT NULL)", {"f": False}
+        )
+    }
+    return {pid: s for pid, s in all_scores.items() if pid in with_stats or pid in marked}
+
+
+def explain(db: Db, person_id: int, *, now: datetime, params: StrengthParams | None = None) -> dict[str, Any]:
+    """One person's score, its components (name, value 0..1, weight, points, sentence), circle and suggestion."""
+    p = params or load_params(db)
+    person = _person(db, person_id)
+    stats = load(db, [person_id]).get(person_id)
+    closeness = None if person["closeness"] is None else int(person["closeness"])
+    why = scoring.strength(stats, now=now, connected_on=to_date(person["connected_on"]), closeness=closeness, params=p)
+    suggested = None
+    if person["deleted_at"] is None:
+        ranked = _suggestable(db, scores(db, now=now, params=p))
+        ranked[person_id] = why.score
+        suggested = scoring.suggest_circles(ranked)[person_id]
+    return {
+        "person": {"id": int(person["id"]), "name": person["display_name"]},
+        "score": why.score,
+        "components": [c._asdict() for c in why.components],
+        "circle": person["circle"],
+        "suggested_circle": suggested,
+        "interactions": stats.n_total if stats else 0,
+        "first_contact_at": stats.first_at if stats else None,
+        "last_contact_at": stats.last_at if stats else None,
+        "params": p.to_dict(),
+    }
+
+
+def history(
+    db: Db, person_id: int, *, now: datetime, days: int = 365, step: int = 7, params: StrengthParams | None = None
+) -> list[dict[str, Any]]:
+    """The score every ``step`` days over the last ``days`` days, ending today: ``[{date, score}]``."""
+    if days < 1 or step < 1:
+        raise InvalidInput(f"bad history of {days} days in steps of {step}", hint="use positive numbers")
+    p = params or load_params(db)
+    person = _person(db, person_id)
+    events: list[scoring.Event] = []
+    for at, weight, initiator, kind in db.rows(
+        "SELECT i.occurred_at, i.weight, i.initiator, i.kind FROM participant pa "
+        "JOIN interaction i ON i.id = pa.interaction_id WHERE pa.person_id = :p",
+        {"p": person_id},
+    ):
+        moment = to_datetime(at)
+        assert moment is not None
+        events.append((moment, float(weight), initiator, kind))
+    end = now.date()
+    series = scoring.history(
+        events,
+        start=end - timedelta(days=days),
+        end=end,
+        step_days=step,
+        params=p,
+        connected_on=to_date(person["connected_on"]),
+        closeness=None if person["closeness"] is None else int(person["closeness"]),
+    )
+    # The last point is "now", not the end of today: it then agrees with `dunbar strength PERSON`.
+    stats = load(db, [person_id]).get(person_id)
+    last = scoring.score(
+        stats,
+        now=now,
+        connected_on=to_date(person["connected_on"]),
+        closeness=None if person["closeness"] is None else int(person["closeness"]),
+        params=p,
+    )
+    out = [{"date": d, "score": s} for d, s in series]
+    out[-1]["score"] = last
+    return out
+
+
+def suggest_circles(db: Db, *, now: datetime, params: StrengthParams | None = None) -> list[dict[str, Any]]:
+    """A suggested circle for everyone with a history, a closeness or a circle, strongest first:
+    ``[{person_id, name, circle, suggested, score, changed}]``."""
+    p = params or load_params(db)
+    ranked = _suggestable(db, scores(db, now=now, params=p))
+    suggested = scoring.suggest_circles(ranked)
+    names: dict[int, tuple[str, str | None]] = {}
+    for ids in chunks(sorted(ranked)):
+        for pid, name, circle in db.rows(
+            "SELECT id, display_name, circle FROM person WHERE id IN :ids", {"ids": list(ids)}
+        ):
+            names[int(pid)] = (name, circle)
+    order = sorted(ranked, key=lambda pid: (-ranked[pid], pid))
+    return [
+        {
+            "person_id": pid,
+            "name": names[pid][0],
+            "circle": names[pid][1],
+            "suggested": suggested[pid],
+            "score": ranked[pid],
+            "changed": names[pid][1] != suggested[pid],
+        }
+        for pid in order
+    ]
+
+
+def apply_circles(db: Db, changes: Mapping[int, str], *, now: datetime) -> int:
+    """Set these people's circles (person id → circle); the number of people given."""
+    rows = []
+    for pid, circle in changes.items():
+        if circle not in CIRCLES:
+            raise InvalidInput(f"unknown circle {circle!r}", hint=f"use one of: {', '.join(CIRCLES)}")
+        rows.append({"id": int(pid), "c": circle, "now": now})
+    if not rows:
+        return 0
+    with db.transaction():
+        db.executemany(
+            "UPDATE person SET circle = :c, updated_at = :now WHERE id = :id AND (circle IS NULL OR circle <> :c)",
+            rows,
+        )
+    return len(rows)
