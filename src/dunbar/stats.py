@@ -60,8 +60,8 @@ def load_params(db: Db) -> StrengthParams:
     return StrengthParams.from_dict(data if isinstance(data, dict) else {})
 
 
-class _Totals:
-    """Per-person sums while reading a stream of events."""
+class Totals:
+    """Per-person sums while reading a stream of events (memory grows with people, not interactions)."""
 
     __slots__ = ("half_life", "rows")
 
@@ -85,6 +85,14 @@ class _Totals:
             row[6] = at
         if at > row[7]:
             row[7] = at
+
+    def upsert(self, db: Db) -> int:
+        """Add these sums to the stored running totals (one statement for all people); the people touched."""
+        rows = self.params()
+        if rows:
+            with db.transaction():
+                db.executemany(_UPSERT, rows)
+        return len(rows)
 
     def params(self) -> list[dict[str, Any]]:
         return [
@@ -115,16 +123,18 @@ def apply(db: Db, events: Iterable[StatEvent], *, half_life_days: float | None =
     """
     hl = half_life_days if half_life_days is not None else load_params(db).half_life_days
     me = _me_ids(db)
-    totals = _Totals(hl)
+    totals = Totals(hl)
     for pid, at, weight, initiator, kind in events:
         if pid not in me:
             totals.add(int(pid), at, float(weight), initiator, kind)
-    if not totals.rows:
-        return 0
-    rows = totals.params()
-    with db.transaction():
-        db.executemany(_UPSERT, rows)
-    return len(rows)
+    return totals.upsert(db)
+
+
+def pending(db: Db) -> Totals:
+    """Sums to collect while a writer (an import) adds interactions, then ``.upsert(db)`` once at the end.
+
+    Callers must not add "me" (importers never make me a participant)."""
+    return Totals(load_params(db).half_life_days)
 
 
 def _history_pages(db: Db, person_ids: Sequence[int] | None) -> Iterator[list[tuple[Any, ...]]]:
@@ -153,7 +163,7 @@ def recompute(db: Db, person_ids: Iterable[int] | None = None) -> int:
         return 0
     hl = load_params(db).half_life_days
     me = _me_ids(db)
-    totals = _Totals(hl)
+    totals = Totals(hl)
     add = totals.add
     with db.transaction():
         for page in _history_pages(db, wanted):
