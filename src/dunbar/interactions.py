@@ -116,6 +116,9 @@ def log_interaction(
             {"at": occurred_at, "ids": others},
         )
         search.index_interactions(db, [iid])
+        from dunbar import stats
+
+        stats.apply(db, [(p, occurred_at, float(weight), initiator, kind) for p in others])
     return iid
 
 
@@ -227,3 +230,6 @@ def delete_interaction(db: Db, interaction_id: int) -> None:
         db.execute("DELETE FROM interaction WHERE id = :id", {"id": interaction_id})
         search.unindex(db, search.INTERACTION, [interaction_id])
         recompute_last_contact(db, people)
+        from dunbar import stats
+
+        stats.recompute(db, people)
