@@ -198,6 +198,9 @@ class Planner:
         self.new_notes: list[int] = []
         self.new_interactions: list[int] = []
         self.contacted: set[int] = set()
+        from dunbar import stats
+
+        self.stats = stats.pending(db)  # running totals of the new interactions, for strength
         self.candidates: list[tuple[int, int, float, list[str]]] = []
         self.me_emails: set[str] = set()
         self.me_linkedin: set[str] = set()
@@ -559,6 +562,7 @@ class Planner:
         for pid, role in people.items():
             self._add("participant", {"interaction_id": iid, "person_id": pid, "role": role})
             self.contacted.add(pid)
+            self.stats.add(pid, rec.occurred_at, LOW_WEIGHT if (large or rec.bulk) else 1.0, initiator, rec.kind)
         self.k.external_ids.add(ext)
         self.new_interactions.append(iid)
         self.report.created += 1
@@ -646,6 +650,7 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
             "JOIN interaction i ON i.id = pa.interaction_id WHERE pa.person_id = person.id) WHERE id IN :ids",
             {"ids": list(chunk)},
         )
+    plan.stats.upsert(db)
     search.index_people(db, plan.touched_people)
     search.index_notes(db, plan.new_notes)
     search.index_interactions(db, plan.new_interactions)
@@ -825,6 +830,9 @@ def undo_batch(db: Db, batch_id: int, *, now: datetime) -> dict[str, int]:
                 {"ids": existing[chunk_start : chunk_start + 500]},
             )
         search.index_people(db, existing)
+        from dunbar import stats
+
+        stats.recompute(db, touched | set(created))
         db.execute("UPDATE batch SET status = 'undone', finished_at = :t WHERE id = :id", {"t": now, "id": batch_id})
     return counts
 
