@@ -333,6 +333,9 @@ def merge_people(db: Db, survivor_id: int, merged_id: int, *, now: datetime) -> 
         )
         search.index_people(db, [sid, mid])
         search.index_notes(db, moved["note"]["moved"])
+        from dunbar import stats
+
+        stats.recompute(db, [sid, mid])
     return merge_id
 
 
@@ -455,6 +458,9 @@ def undo_merge(db: Db, merge_id: int, *, now: datetime) -> None:
         db.execute("UPDATE merge SET undone_at = :t WHERE id = :id", {"t": now, "id": merge_id})
         search.index_people(db, [sid, mid])
         search.index_notes(db, moved["note"]["moved"])
+        from dunbar import stats
+
+        stats.recompute(db, [sid, mid])
 
 
 def get_merge(db: Db, merge_id: int) -> dict[str, Any]:
