@@ -412,6 +412,9 @@ def write(db: Db, plan: Plan, *, progress: Progress | None = None) -> None:
             for table in _SERIAL_TABLES:
                 db.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
         search.rebuild(db)
+        from dunbar import stats
+
+        stats.recompute(db)  # the running totals are derived from the history, never taken from the document
 
 
 def _label(source: Path | TextIO, name: str | None) -> str:
