@@ -17,7 +17,7 @@ import json
 import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from dunbar import demo_data as D
@@ -827,6 +827,7 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
         total=n_participants,
         stage="writing participants",
     )
+    _person_stats(db, net, base=base)
     n_docs = bulk_index(db, net, person0=p0, note0=note0, interaction0=i0, progress=progress)
     progress("indexing", 0, len(deferred))
     for k, sql in enumerate(deferred):
@@ -855,6 +856,24 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
         for table in ("note", "interaction", "search_doc"):
             _sync_sequence(db, table)
     return counts
+
+
+def _person_stats(db: Db, net: _Network, *, base: date) -> None:
+    """Strength's running totals straight from the network in memory (reading a million rows back costs more)."""
+    from dunbar import stats
+
+    totals = stats.pending(db)
+    add = totals.add
+    people = net.people
+    start = datetime.combine(base, time(), UTC)
+    quarter = timedelta(minutes=15)
+    for key, i, kind, initiator, _, others in net.events:
+        at = start + quarter * key
+        weight = _GROUP_WEIGHT.get(len(others) + 1, 0.3) if others else 1.0
+        add(people[i].id, at, weight, initiator, kind)
+        for o in others:
+            add(people[o].id, at, weight, initiator, kind)
+    totals.upsert(db)
 
 
 def _defer_indexes(db: Db, tables: Sequence[str]) -> list[str]:
