@@ -184,6 +184,18 @@ def fill(db: Db) -> None:
             "(1, 2, 'name', 'Lukasz Zolw', 5), (2, 5, 'location', 'Berlin', NULL)"
         )
         run(
+            "INSERT INTO offer_need (id, person_id, kind, text, status, since, expires_on, source_id, created_at) "
+            "VALUES (1, 2, 'need', 'a job in data science', 'active', :d, NULL, NULL, :t)",
+            d=date(2026, 10, 1),
+            t=T1,
+        )
+        run(
+            "INSERT INTO tie (id, person_a_id, person_b_id, kind, how, strength, evidence, status, since, last_seen, "
+            "source_id, created_at, updated_at) VALUES (1, 2, 5, 'explicit', 'worked together at Initech', 0.8, "
+            "NULL, 'confirmed', NULL, NULL, NULL, :t, :t)",
+            t=T1,
+        )
+        run(
             "INSERT INTO agenda_state (person_id, snoozed_until, skipped_on, last_suggested_on, times_suggested) "
             "VALUES (2, :d, NULL, :d, 3)",
             d=date(2026, 12, 1),
@@ -212,6 +224,15 @@ def fill(db: Db) -> None:
             done=T0,
             c=T1,
         )
+        run(
+            "INSERT INTO favour (id, uid, person_id, direction, kind, status, weight, asked_on, promised_on, done_on, "
+            "note, interaction_id, source_id, created_at, updated_at) VALUES (1, :u, 2, 'received', 'introduction', "
+            "'done', 3, NULL, NULL, :done, 'Introduced me to Acme', 10, NULL, :c, :c)",
+            u="a1" * 16,
+            done=d(date(2026, 2, 1)),
+            c=T1,
+        )
+        run("INSERT INTO favour_party (favour_id, person_id, role) VALUES (1, 5, 'introduced-to')")
         run(
             "INSERT INTO merge_candidate (id, person_a_id, person_b_id, score, evidence, status, batch_id, "
             "created_at, decided_at) VALUES (1, 2, 5, 0.875, '[\"same e-mail\"]', 'merged', 4, :c, :d)",
@@ -640,6 +661,7 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
                 for _ in range(draw(st.integers(0, 2)))
             ],
             "alternates": [],
+            "offers_needs": [],
             "agenda": (
                 [
                     {
@@ -705,6 +727,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "people": people,
         "interactions": interactions,
         "follow_ups": follow_ups,
+        "favours": [],
+        "ties": [],
         "merge_candidates": [],
         "merges": [],
     }
@@ -744,7 +768,7 @@ def test_cli_export_import_export(filled_cli: Cli, other_url: str, tmp_path: Pat
     assert res.stdout.strip() == (
         f"Restored 2 settings, 2 batches, 2 batch changes, 2 sources, 2 organizations, 2 tags, 3 people, "
         f"3 identifiers, 2 employments, 2 important dates, 1 field, 3 person tags, 1 note, 2 alternates, "
-        f"1 agenda state, 2 interactions, 2 participants, 2 follow-ups, 1 merge candidate, 1 merge from {first}."
+        f"1 offer need, 1 agenda state, 2 interactions, 2 participants, 2 follow-ups, 1 favour, 1 favour party, 1 tie, 1 merge candidate, 1 merge from {first}."
     )
     into("export", "--json", str(second))
     assert second.read_bytes() == first.read_bytes()

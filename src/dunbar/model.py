@@ -392,4 +392,74 @@ class AgendaState(Base):
     times_suggested: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Favour(Base):
+    """Something given or received: an introduction, a referral, advice… The ledger of who owes whom."""
+
+    __tablename__ = "favour"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))  # given (by me to them), received (by me from them)
+    kind: Mapped[str] = mapped_column(String(32))  # introduction, referral, advice, recommendation, feedback…
+    status: Mapped[str] = mapped_column(String(16))  # asked, promised, done, declined
+    weight: Mapped[int] = mapped_column(Integer, default=2)  # 1 small, 2 medium, 3 large
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    promised_on: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interaction.id", ondelete="SET NULL"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FavourParty(Base):
+    """Other people a favour involves (an introduction involves three: me, the one asked for, the one introduced)."""
+
+    __tablename__ = "favour_party"
+
+    favour_id: Mapped[int] = mapped_column(ForeignKey("favour.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(32))  # introduced-to, beneficiary, referred-by…
+
+
+class OfferNeed(Base):
+    """What a person can help with (offer) or is looking for now (need); needs expire."""
+
+    __tablename__ = "offer_need"
+    __table_args__ = (Index("ix_offer_need_kind_status", "kind", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # offer, need
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, suggested, dismissed, done
+    since: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Tie(Base):
+    """Person-to-person knowledge ("Ana knows Bo"): explicit, or inferred with its evidence."""
+
+    __tablename__ = "tie"
+    __table_args__ = (UniqueConstraint("person_a_id", "person_b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_a_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    person_b_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # explicit, inferred
+    how: Mapped[str | None] = mapped_column(Text)
+    strength: Mapped[float] = mapped_column(Float, default=0.5)  # 0..1
+    evidence: Mapped[str | None] = mapped_column(Text)  # JSON list of reasons
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active, confirmed, rejected
+    since: Mapped[date | None] = mapped_column(Date)
+    last_seen: Mapped[date | None] = mapped_column(Date)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("source.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 ALL_TABLES: list[Any] = [m.__table__ for m in Base.__subclasses__()]
