@@ -1,0 +1,368 @@
+"""The JSON shapes of the API: what the service functions return, declared so the OpenAPI document is exact.
+
+The shapes follow docs/json.md (the CLI's ``--json``); a model never adds logic, at most it reads a stored time
+the way the store does.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from dunbar.store.db import to_datetime
+
+Circle = Literal["inner", "close", "active", "network", "acquaintance", "dormant"]
+Kind = Literal["meeting", "call", "video", "email", "message", "event", "note"]
+Initiator = Literal["me", "them"]
+StoredTime = Annotated[datetime | None, BeforeValidator(to_datetime)]
+
+# Text a person types: bounded, so a runaway client cannot post megabytes into one field.
+Text = Annotated[str, Field(max_length=10_000)]
+Short = Annotated[str, Field(max_length=500)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+
+# People ----------------------------------------------------------------------------------------------------
+
+
+class PersonRef(Model):
+    id: int
+    name: str | None
+
+
+class Email(Model):
+    address: str
+    label: str | None
+    primary: bool
+    source: str | None
+
+
+class Phone(Model):
+    number: str
+    label: str | None
+    primary: bool
+    source: str | None
+
+
+class Link(Model):
+    url: str
+    kind: str
+    label: str | None
+    source: str | None
+
+
+class Employment(Model):
+    organization: str
+    title: str | None
+    start: date | None
+    end: date | None
+    current: bool
+    source: str | None
+
+
+class ImportantDate(Model):
+    kind: str
+    label: str | None
+    year: int | None
+    month: int
+    day: int
+
+
+class Note(Model):
+    id: int
+    body: str
+    created_at: StoredTime
+    source: str | None
+
+
+class Cadence(Model):
+    ideal_days: int | None
+    max_days: int | None
+
+
+class Person(Model):
+    """Everything about one person (``people.get_person``)."""
+
+    id: int
+    uid: str
+    name: str
+    given_name: str | None
+    family_name: str | None
+    nickname: str | None
+    is_me: bool
+    location: str | None
+    how_met: str | None
+    circle: str | None
+    cadence: Cadence
+    closeness: int | None
+    connected_on: date | None
+    last_contact_at: StoredTime
+    emails: list[Email]
+    phones: list[Phone]
+    links: list[Link]
+    employments: list[Employment]
+    dates: list[ImportantDate]
+    fields: dict[str, str]
+    tags: list[str]
+    notes: list[Note]
+    source: str | None
+    created_at: StoredTime
+    updated_at: StoredTime
+    deleted_at: StoredTime
+
+
+class PersonListItem(Model):
+    """One line of a list of people (``people.list_people``)."""
+
+    id: int
+    name: str
+    circle: str | None
+    organization: str | None
+    title: str | None
+    last_contact_at: StoredTime
+    tags: list[str]
+
+
+class PersonInput(Model):
+    """What a new person has, or what an edit changes. Omitted or null leaves a value alone; "" clears a text
+    field. E-mails, phones and links are added (``work:ana@acme.com`` gives a label)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Short | None = None
+    given_name: Short | None = None
+    family_name: Short | None = None
+    nickname: Short | None = None
+    location: Short | None = None
+    how_met: Text | None = None
+    circle: Circle | Literal[""] | None = Field(default=None, description='A circle, or "" to clear it')
+    cadence_ideal_days: int | None = Field(default=None, ge=1, le=36_500)
+    cadence_max_days: int | None = Field(default=None, ge=1, le=36_500)
+    closeness: int | None = Field(default=None, ge=0, le=100)
+    connected_on: date | None = None
+    emails: list[Short] = Field(default_factory=list, max_length=100)
+    phones: list[Short] = Field(default_factory=list, max_length=100)
+    links: list[Short] = Field(default_factory=list, max_length=100)
+    remove_identifiers: list[Short] = Field(default_factory=list, max_length=100)
+    organization: Short | None = Field(default=None, description="A current job at this organization")
+    title: Short | None = None
+    job_start: date | None = None
+    left_organization: Short | None = Field(default=None, description="End the current job there")
+    birthday: Short | None = Field(default=None, description="YYYY-MM-DD, or MM-DD when the year is unknown")
+    fields: dict[Short, Text | None] = Field(default_factory=dict, description="Custom fields; null removes one")
+    tags: list[Short] = Field(default_factory=list, max_length=100)
+
+
+class NewPerson(PersonInput):
+    name: Short
+
+
+class TagsInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    tags: list[Short] = Field(min_length=1, max_length=100)
+
+
+class TagsResult(Model):
+    changed: int = Field(description="How many tags were added or removed")
+    tags: list[str] = Field(description="The person's tags now")
+
+
+class NoteInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    body: Text
+
+
+# Interactions ----------------------------------------------------------------------------------------------
+
+
+class Interaction(Model):
+    id: int
+    uid: str
+    occurred_at: StoredTime
+    kind: str
+    initiator: str | None
+    summary: str
+    weight: float
+    with_: list[PersonRef] = Field(alias="with", description="The other people in it")
+
+
+class InteractionDetail(Interaction):
+    external_id: str | None
+    thread: str | None
+    source_id: int | None
+    created_at: StoredTime
+
+
+class PersonDetail(Person):
+    recent: list[Interaction] = Field(description="The last few interactions, newest first")
+
+
+class InteractionInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    summary: Text
+    people: list[Annotated[int, Field(ge=1, le=2**31 - 1)] | Short] = Field(
+        min_length=1,
+        max_length=200,
+        description='Who it was with: ids, or references as the CLI takes them ("#12", an e-mail, a name)',
+    )
+    kind: Kind = "meeting"
+    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (now when omitted)")
+    initiator: Initiator | None = Field(default="me", description="Who started it; null when unknown")
+    weight: float = Field(default=1.0, ge=0, le=100, allow_inf_nan=False)
+
+
+class Timeline(Model):
+    """A page of a timeline, newest first: pass ``next_before`` as ``before`` for the following page."""
+
+    items: list[Interaction]
+    limit: int
+    before: datetime | None
+    next_before: datetime | None
+
+
+# Search ----------------------------------------------------------------------------------------------------
+
+
+class Hit(Model):
+    kind: Literal["person", "note", "interaction"]
+    id: int
+    rank: float
+    people: list[PersonRef]
+    snippet: str = Field(description="The matching text with the matched words in [brackets]")
+    occurred_at: StoredTime
+
+
+# Imports ---------------------------------------------------------------------------------------------------
+
+
+class ImportReport(Model):
+    """What an import did (or, with dry_run, would do)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str
+    path: str
+    dry_run: bool
+    batch_id: int | None
+    read: int
+    created: int
+    merged: int
+    unchanged: int
+    rejected: int
+    people_created: int
+    interactions_created: int
+    review_queued: int
+    ignored_bulk: int
+    rejects: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    already_imported: int | None
+    rejects_file: str | None
+    seconds: float
+
+
+class Batch(Model):
+    id: int
+    kind: str | None
+    format: str | None
+    path: str | None
+    status: str
+    started_at: StoredTime
+    counts: dict[str, int | None]
+
+
+# Dedupe and merge ------------------------------------------------------------------------------------------
+
+
+class Candidate(Model):
+    id: int
+    score: float
+    evidence: list[Any]
+    status: str
+    a: Person
+    b: Person
+    batch_id: int | None
+    created_at: StoredTime
+    decided_at: StoredTime
+
+
+class DecisionInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["merge", "apart"]
+    keep: Literal["a", "b"] = Field(default="a", description="Which of the pair survives a merge")
+
+
+class Decision(Model):
+    id: int
+    status: str
+    merge_id: int | None
+    survivor_id: int | None
+    merged_id: int | None
+
+
+class MergeInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    survivor: int = Field(ge=1, le=2**31 - 1, description="The person who stays")
+    merged: int = Field(ge=1, le=2**31 - 1, description="The person merged into them")
+
+
+class Merge(Model):
+    id: int
+    survivor: PersonRef
+    merged: PersonRef
+    created_at: StoredTime
+    undone_at: StoredTime
+    moved: dict[str, int]
+    removed: dict[str, int]
+    filled: list[str]
+    alternates: list[dict[str, Any]]
+
+
+# Me --------------------------------------------------------------------------------------------------------
+
+
+class MeInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Short
+    emails: list[Short] = Field(default_factory=list, max_length=100)
+    linkedin: Short | None = None
+
+
+# Strength --------------------------------------------------------------------------------------------------
+
+
+class StrengthPoint(Model):
+    date: date
+    score: int
+
+
+class Strength(Model):
+    """A person's strength now, why, and every ``step`` days over the last ``days`` days."""
+
+    model_config = ConfigDict(extra="allow")
+
+    person: PersonRef
+    score: int
+    components: list[dict[str, Any]]
+    circle: str | None
+    suggested_circle: str | None
+    interactions: int
+    first_contact_at: StoredTime
+    last_contact_at: StoredTime
+    params: dict[str, Any]
+    history: list[StrengthPoint]
+
+
+class CsrfToken(Model):
+    token: str = Field(description="Send it back in the X-CSRF-Token header of every change")
+    header: str = "X-CSRF-Token"
