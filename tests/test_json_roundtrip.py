@@ -233,6 +233,21 @@ def fill(db: Db) -> None:
             c=T1,
         )
         run("INSERT INTO favour_party (favour_id, person_id, role) VALUES (1, 5, 'introduced-to')")
+        run("INSERT INTO target (id, organization_id, why, status, created_at) VALUES (1, 8, 'great team', 'active', :c)",
+            c=T1)  # fmt: skip
+        run(
+            "INSERT INTO opportunity (id, uid, organization_id, role, link, channel, stage, note, created_at, "
+            "updated_at) VALUES (1, :u, 3, 'Data Scientist', NULL, 'referral', 'interview', NULL, :c, :c)",
+            u="b2" * 16,
+            c=T1,
+        )
+        run(
+            'INSERT INTO opportunity_stage (id, opportunity_id, stage, "on", note) VALUES '
+            "(1, 1, 'applied', :a, NULL), (2, 1, 'interview', :b, 'with the hiring manager')",
+            a=d(date(2026, 2, 1)),
+            b=d(date(2026, 2, 10)),
+        )
+        run("INSERT INTO opportunity_person (opportunity_id, person_id, role) VALUES (1, 2, 'referrer')")
         run(
             "INSERT INTO merge_candidate (id, person_a_id, person_b_id, score, evidence, status, batch_id, "
             "created_at, decided_at) VALUES (1, 2, 5, 0.875, '[\"same e-mail\"]', 'merged', 4, :c, :d)",
@@ -729,6 +744,8 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
         "follow_ups": follow_ups,
         "favours": [],
         "ties": [],
+        "targets": [],
+        "opportunities": [],
         "merge_candidates": [],
         "merges": [],
     }
@@ -768,7 +785,7 @@ def test_cli_export_import_export(filled_cli: Cli, other_url: str, tmp_path: Pat
     assert res.stdout.strip() == (
         f"Restored 2 settings, 2 batches, 2 batch changes, 2 sources, 2 organizations, 2 tags, 3 people, "
         f"3 identifiers, 2 employments, 2 important dates, 1 field, 3 person tags, 1 note, 2 alternates, "
-        f"1 offer need, 1 agenda state, 2 interactions, 2 participants, 2 follow-ups, 1 favour, 1 favour party, 1 tie, 1 merge candidate, 1 merge from {first}."
+        f"1 offer need, 1 agenda state, 2 interactions, 2 participants, 2 follow-ups, 1 favour, 1 favour party, 1 tie, 1 target, 1 opportunity, 2 opportunity stages, 1 opportunity person, 1 merge candidate, 1 merge from {first}."
     )
     into("export", "--json", str(second))
     assert second.read_bytes() == first.read_bytes()

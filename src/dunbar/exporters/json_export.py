@@ -357,6 +357,56 @@ TIES = Section(
     unique=(("person_a_id", "person_b_id"),),
 )
 
+TARGETS = Section(
+    "target",
+    "targets",
+    (
+        _c("id", INT),
+        _c("organization_id", INT, ref="organization"),
+        _c("why", TEXT, null=True),
+        _c("status", TEXT, length=16),
+        _c("created_at", TIME),
+    ),
+    unique=(("organization_id",),),
+)
+OPPORTUNITIES = Section(
+    "opportunity",
+    "opportunities",
+    (
+        _c("id", INT),
+        _c("uid", TEXT, length=32),
+        _c("organization_id", INT, ref="organization"),
+        _c("role", TEXT),
+        _c("link", TEXT, null=True),
+        _c("channel", TEXT, length=32),
+        _c("stage", TEXT, length=16),
+        _c("note", TEXT, null=True),
+        _c("created_at", TIME),
+        _c("updated_at", TIME),
+    ),
+    unique=(("uid",),),
+)
+OPPORTUNITY_STAGES = Section(
+    "opportunity_stage",
+    "stages",
+    (
+        _c("id", INT),
+        _implied("opportunity_id", "opportunity"),
+        _c("stage", TEXT, length=16),
+        _c("on", DATE),
+        _c("note", TEXT, null=True),
+    ),
+    parent="opportunities",
+)
+OPPORTUNITY_PEOPLE = Section(
+    "opportunity_person",
+    "people",
+    (_implied("opportunity_id", "opportunity"), _c("person_id", INT, ref="person"), _c("role", TEXT, length=32)),
+    parent="opportunities",
+    order=("person_id",),
+    unique=(("opportunity_id", "person_id"),),
+)
+
 AGENDA_STATE = Section(
     "agenda_state",
     "agenda",
@@ -396,6 +446,10 @@ SECTIONS: tuple[Section, ...] = (
     FAVOURS,
     FAVOUR_PARTIES,
     TIES,
+    TARGETS,
+    OPPORTUNITIES,
+    OPPORTUNITY_STAGES,
+    OPPORTUNITY_PEOPLE,
     MERGE_CANDIDATES,
     MERGES,
 )

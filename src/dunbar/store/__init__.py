@@ -15,8 +15,8 @@ from dunbar.errors import StoreError
 from dunbar.store.db import Db, SqlAlchemyDb, SqliteDb
 
 # The newest migration in dunbar/store/migrations/versions; tests/test_store.py checks that they agree.
-SCHEMA_HEAD = "0004"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+SCHEMA_HEAD = "0005"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 __all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "Db", "open_db", "sqlite_path"]
 
