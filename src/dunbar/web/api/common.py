@@ -46,7 +46,14 @@ class Problem(BaseModel):
     errors: list[dict[str, Any]] | None = Field(default=None, description="Each invalid part of the request")
 
 
-TITLES = {400: "Invalid input", 404: "Not found", 409: "Conflict", 422: "Invalid request", 503: "Store unavailable"}
+TITLES = {
+    400: "Invalid input",
+    403: "Not allowed",
+    404: "Not found",
+    409: "Conflict",
+    422: "Invalid request",
+    503: "Store unavailable",
+}
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -108,6 +115,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 # Declared on every route, so the document says what a client may meet and schemathesis can check it.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _problem_response("The input cannot be used"),
+    403: _problem_response("A change without the CSRF token of GET /api/v1/csrf"),
     404: _problem_response("No such record"),
     409: _problem_response("Ambiguous reference or conflicting state"),
     422: _problem_response("The request does not match the schema"),
