@@ -243,3 +243,25 @@ def test_circles_respect_capacities_and_order(scores: dict[int, float]) -> None:
     layers = [rank[circles[p]] for p in ordered]
     assert layers == sorted(layers)
     assert all(circles[p] in ("acquaintance", "dormant") for p, v in scores.items() if v < 15)
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=_events, ctx=_context, params=_params)
+def test_scoring_everyone_at_once_gives_the_same_scores(events: list, ctx: dict, params: StrengthParams) -> None:
+    from dunbar.scoring import score_rows
+    from dunbar.scoring.stats import days_since_epoch
+    from dunbar.scoring.strength import day_of
+
+    s = _stats(*events, half_life=params.half_life_days) or Stats(half_life_days=params.half_life_days)
+    row = (
+        7,
+        s.n_them,
+        s.decay_sum,
+        s.half_life_days,
+        s.kinds_mask,
+        None if s.first_at is None else days_since_epoch(s.first_at),
+        None if s.last_at is None else days_since_epoch(s.last_at),
+        None if ctx["connected_on"] is None else day_of(ctx["connected_on"]),
+        ctx["closeness"],
+    )
+    assert score_rows([row], now=NOW, params=params) == {7: score(s, now=NOW, params=params, **ctx)}

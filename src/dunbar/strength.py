@@ -32,8 +32,9 @@ _LIVE = "deleted_at IS NULL AND merged_into_id IS NULL AND is_me = :f"
 
 
 def _people(db: Db, person_ids: Iterable[int] | None) -> list[tuple[Any, ...]]:
-    """(id, connected_on, closeness) of live people other than me."""
-    sql = f"SELECT id, connected_on, closeness FROM person WHERE {_LIVE}"
+    """(id, connected_on as days since the scoring epoch, closeness) of live people other than me."""
+    met = "julianday(connected_on) - 2451544.5" if db.dialect == "sqlite" else "connected_on - DATE '2000-01-01'"
+    sql = f"SELECT id, {met}, closeness FROM person WHERE {_LIVE}"
     if person_ids is None:
         return db.rows(sql, {"f": False})
     out: list[tuple[Any, ...]] = []
@@ -42,24 +43,37 @@ def _people(db: Db, person_ids: Iterable[int] | None) -> list[tuple[Any, ...]]:
     return out
 
 
+def _epoch_days(db: Db, column: str) -> str:
+    """SQL for a stored time as days since the scoring epoch (2000-01-01 UTC); the database's own arithmetic
+    can differ from Python's in the last bits, so a score on a .5 boundary may round the other way."""
+    if db.dialect == "sqlite":
+        return f"julianday({column}) - 2451544.5"
+    return f"CAST(EXTRACT(EPOCH FROM {column}) AS DOUBLE PRECISION) / 86400.0 - 10957.0"
+
+
 def scores(
     db: Db, *, now: datetime, params: StrengthParams | None = None, person_ids: Iterable[int] | None = None
 ) -> dict[int, int]:
     """The 0–100 strength of everyone (or of ``person_ids``) at ``now``: two queries, no history read."""
     p = params or load_params(db)
-    wanted = None if person_ids is None else list(person_ids)
-    stats = load(db, wanted)
-    score = scoring.score
-    return {
-        int(pid): score(
-            stats.get(int(pid)),
-            now=now,
-            connected_on=to_date(connected_on),
-            closeness=None if closeness is None else int(closeness),
-            params=p,
-        )
-        for pid, connected_on, closeness in _people(db, wanted)
-    }
+    wanted = None if person_ids is None else sorted({int(x) for x in person_ids})
+    sql = (
+        f"SELECT person_id, n_them, decay_sum, half_life_days, kinds_mask, {_epoch_days(db, 'first_at')}, "
+        f"{_epoch_days(db, 'last_at')} FROM person_stats"
+    )
+    if wanted is None:
+        found = db.rows(sql)
+    else:
+        found = []
+        for ids in chunks(wanted):
+            found += db.rows(sql + " WHERE person_id IN :ids", {"ids": list(ids)})
+    by_person = {r[0]: r[1:] for r in found}
+    none = (0, 0.0, p.half_life_days, 0, None, None)
+    rows = []
+    for pid, connected_on, closeness in _people(db, wanted):
+        n_them, decay_sum, hl, mask, first, last = by_person.get(pid, none)
+        rows.append((pid, n_them, decay_sum, hl, mask, first, last, connected_on, closeness))
+    return scoring.score_rows(rows, now=now, params=p)
 
 
 def _person(db: Db, person_id: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dunbar.scoring.strength import (
     StrengthParams,
     history,
     score,
+    score_rows,
     strength,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "history",
     "kind_bit",
     "score",
+    "score_rows",
     "strength",
     "suggest_circles",
 ]

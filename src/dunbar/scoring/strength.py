@@ -21,13 +21,22 @@ score has both properties too (tests/test_scoring.py checks them with Hypothesis
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from dunbar.errors import InvalidInput
-from dunbar.scoring.stats import MAX_HALF_LIFE_DAYS, MIN_HALF_LIFE_DAYS, Stats, add, channels, empty
+from dunbar.scoring.stats import (
+    EPOCH,
+    MAX_HALF_LIFE_DAYS,
+    MIN_HALF_LIFE_DAYS,
+    Stats,
+    add,
+    channels,
+    days_since_epoch,
+    empty,
+)
 
 COMPONENTS = ("intensity", "recency", "reciprocity", "duration", "multiplexity", "closeness")
 
@@ -130,32 +139,141 @@ def _start_of(d: date) -> datetime:
     return datetime.combine(d, time(), UTC)
 
 
+_EPOCH_ORDINAL = EPOCH.toordinal()
+
+
+def day_of(d: date) -> float:
+    """A calendar date as days since the epoch (its start, UTC)."""
+    return float(d.toordinal() - _EPOCH_ORDINAL)
+
+
 def _values(
-    s: Stats, now: datetime, connected_on: date | None, closeness: int | None, p: StrengthParams
+    n_them: int,
+    decay_sum: float,
+    half_life: float,
+    kinds_mask: int,
+    first: float | None,
+    last: float | None,
+    met: float | None,
+    closeness: int | None,
+    now: float,
+    p: StrengthParams,
 ) -> tuple[float, ...]:
-    """(intensity level, days since last contact or -1, span in days, then the six component values)."""
-    level = s.intensity(now)
+    """(intensity level, days since last contact or -1, span in days, then the six component values).
+
+    Times are days since the epoch, so the same arithmetic serves one person (``strength``) and everyone
+    (``score_rows``) and both give the very same score.
+    """
+    level = decay_sum * 2.0 ** (-now / half_life) if decay_sum > 0.0 else 0.0
     intensity = level / (level + p.intensity_scale)
-    if s.last_at is None:
+    if last is None:
         since, recency = -1.0, 0.0
     else:
-        since = max(0.0, _days(now - s.last_at))
+        since = now - last
+        since = since if since > 0.0 else 0.0
         recency = 2.0 ** (-since / p.recency_half_life_days)
-    reciprocity = 1.0 - 2.0 ** (-s.n_them / p.reciprocity_scale)
+    reciprocity = 1.0 - 2.0 ** (-n_them / p.reciprocity_scale)
     # duration: from the earliest known start to the latest known contact, never past now
-    begin = s.first_at
-    last = s.last_at
-    if connected_on is not None:
-        met = _start_of(connected_on)
-        begin = met if begin is None or met < begin else begin
+    if met is not None:
+        first = met if first is None or met < first else first
         last = met if last is None or met > last else last
     span = 0.0
-    if begin is not None and last is not None:
-        span = max(0.0, _days(min(now, last) - begin))
+    if first is not None and last is not None:
+        span = (now if now < last else last) - first
+        span = span if span > 0.0 else 0.0
     duration = span / (span + p.duration_scale_days)
-    multiplexity = min(1.0, s.kinds_mask.bit_count() / p.channels_full)
+    multiplexity = min(1.0, kinds_mask.bit_count() / p.channels_full)
     close = max(0, min(100, int(closeness))) / 100.0 if closeness is not None else 0.0
     return level, since, span, intensity, recency, reciprocity, duration, multiplexity, close
+
+
+def _stats_values(
+    s: Stats, now: datetime, connected_on: date | None, closeness: int | None, p: StrengthParams
+) -> tuple[float, ...]:
+    return _values(
+        s.n_them,
+        s.decay_sum,
+        s.half_life_days,
+        s.kinds_mask,
+        None if s.first_at is None else days_since_epoch(s.first_at),
+        None if s.last_at is None else days_since_epoch(s.last_at),
+        None if connected_on is None else day_of(connected_on),
+        closeness,
+        days_since_epoch(now),
+        p,
+    )
+
+
+def _total(values: Sequence[float], weights: Sequence[float], total_weight: float) -> int:
+    points = 0.0
+    for w, value in zip(weights, values, strict=True):
+        points += 100.0 * w * (0.0 if value < 0.0 else 1.0 if value > 1.0 else value) / total_weight
+    return max(0, min(100, round(points)))
+
+
+def score_rows(
+    rows: Iterable[tuple[int, int, float, float, int, float | None, float | None, float | None, int | None]],
+    *,
+    now: datetime,
+    params: StrengthParams | None = None,
+) -> dict[int, int]:
+    """Everyone's score from plain rows ``(person_id, n_them, decay_sum, half_life_days, kinds_mask, first,
+    last, connected_on, closeness)``, times as days since the epoch (``days_since_epoch``, ``day_of``); a person
+    without interactions has ``n_them = 0, decay_sum = 0.0, kinds_mask = 0`` and no times. Same as ``score``."""
+    p = params or StrengthParams()
+    now_d = days_since_epoch(now)
+    rated = p.weights(closeness=True)
+    unrated = p.weights(closeness=False)
+    w_rated, w_unrated = [rated[c] for c in COMPONENTS], [unrated[c] for c in COMPONENTS]
+    t_rated, t_unrated = sum(w_rated), sum(w_unrated)
+    out: dict[int, int] = {}
+    # The arithmetic of ``_values`` and ``_total`` inlined (a function call per person costs more than the
+    # score itself at 30,000 people); tests/test_scoring.py checks both give the same scores.
+    wi, wr, wc, wd, wm, wk = w_unrated[:6]
+    ki = w_rated[5]
+    i_scale, r_half, c_scale = p.intensity_scale, p.recency_half_life_days, p.reciprocity_scale
+    d_scale, full = p.duration_scale_days, p.channels_full
+    factors: dict[float, float] = {}
+    for pid, n_them, decay_sum, hl, mask, first, last, met, closeness in rows:
+        if decay_sum > 0.0:
+            f = factors.get(hl)
+            if f is None:
+                f = factors[hl] = 2.0 ** (-now_d / hl)
+            level = decay_sum * f
+            intensity = level / (level + i_scale)
+        else:
+            intensity = 0.0 / (0.0 + i_scale)
+        if last is None:
+            recency = 0.0
+        else:
+            since = now_d - last
+            recency = 2.0 ** (-(since if since > 0.0 else 0.0) / r_half)
+        reciprocity = 1.0 - 2.0 ** (-n_them / c_scale)
+        if met is not None:
+            first = met if first is None or met < first else first
+            last = met if last is None or met > last else last
+        span = 0.0
+        if first is not None and last is not None:
+            span = (now_d if now_d < last else last) - first
+            span = span if span > 0.0 else 0.0
+        duration = span / (span + d_scale)
+        channels = mask.bit_count() / full
+        multiplexity = channels if channels < 1.0 else 1.0
+        if closeness is None:
+            total, close, wk_ = t_unrated, 0.0, wk
+        else:
+            c = int(closeness)
+            total, close, wk_ = t_rated, (0 if c < 0 else 100 if c > 100 else c) / 100.0, ki
+        points = 0.0
+        points += 100.0 * wi * (0.0 if intensity < 0.0 else 1.0 if intensity > 1.0 else intensity) / total
+        points += 100.0 * wr * (0.0 if recency < 0.0 else 1.0 if recency > 1.0 else recency) / total
+        points += 100.0 * wc * (0.0 if reciprocity < 0.0 else 1.0 if reciprocity > 1.0 else reciprocity) / total
+        points += 100.0 * wd * (0.0 if duration < 0.0 else 1.0 if duration > 1.0 else duration) / total
+        points += 100.0 * wm * multiplexity / total
+        points += 100.0 * wk_ * close / total
+        value = round(points)
+        out[pid] = 0 if value < 0 else 100 if value > 100 else value
+    return out
 
 
 def strength(
@@ -169,7 +287,7 @@ def strength(
     """The score at ``now`` and how it adds up."""
     p = params or StrengthParams()
     s = stats or empty(p.half_life_days)
-    level, since, span, *values = _values(s, now, connected_on, closeness, p)
+    level, since, span, *values = _stats_values(s, now, connected_on, closeness, p)
     hl = s.half_life_days
     sentences = [f"{level:.1f} weighted interactions in the last ~{hl:.0f} days (half-life {hl:.0f} d)"]
     sentences.append("no contact yet" if since < 0 else f"last contact {_ago(since)}")
@@ -197,14 +315,14 @@ def strength(
         sentences.append("not rated (set a closeness to blend your own judgement in)")
 
     weights = p.weights(closeness=closeness is not None)
-    total_weight = sum(weights.values())
+    w = [weights[c] for c in COMPONENTS]
+    total_weight = sum(w)
     components = []
     for name, value, sentence in zip(COMPONENTS, values, sentences, strict=True):
         value = max(0.0, min(1.0, value))
         points = 100.0 * weights[name] * value / total_weight
         components.append(Component(name, value, weights[name], points, sentence))
-    total = max(0, min(100, round(sum(c.points for c in components))))
-    return Explanation(score=total, components=components)
+    return Explanation(score=_total(values, w, total_weight), components=components)
 
 
 def score(
@@ -215,16 +333,13 @@ def score(
     closeness: int | None = None,
     params: StrengthParams | None = None,
 ) -> int:
-    """``strength(...).score`` without the sentences (the fast path for scoring everyone)."""
+    """``strength(...).score`` without the sentences."""
     p = params or StrengthParams()
     s = stats or empty(p.half_life_days)
-    values = _values(s, now, connected_on, closeness, p)[3:]
+    values = _stats_values(s, now, connected_on, closeness, p)[3:]
     weights = p.weights(closeness=closeness is not None)
-    total_weight = sum(weights.values())
-    points = 0.0
-    for name, value in zip(COMPONENTS, values, strict=True):
-        points += 100.0 * weights[name] * max(0.0, min(1.0, value)) / total_weight
-    return max(0, min(100, round(points)))
+    w = [weights[c] for c in COMPONENTS]
+    return _total(values, w, sum(w))
 
 
 def history(
