@@ -265,3 +265,13 @@ def test_scoring_everyone_at_once_gives_the_same_scores(events: list, ctx: dict,
         ctx["closeness"],
     )
     assert score_rows([row], now=NOW, params=params) == {7: score(s, now=NOW, params=params, **ctx)}
+
+
+def test_evaluation_auc_counts_ties_as_half() -> None:
+    from benchmarks.strength_eval import auc
+
+    assert auc([1, 2, 3, 4], [False, False, True, True]) == 1.0
+    assert auc([4, 3, 2, 1], [False, False, True, True]) == 0.0
+    assert auc([1, 1, 1, 1], [False, True, False, True]) == 0.5
+    assert auc([1, 2, 2, 3], [False, True, False, True]) == pytest.approx(0.875)
+    assert auc([1, 2], [True, True]) is None
