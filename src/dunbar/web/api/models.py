@@ -6,6 +6,7 @@ the way the store does.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -18,9 +19,31 @@ Kind = Literal["meeting", "call", "video", "email", "message", "event", "note"]
 Initiator = Literal["me", "them"]
 StoredTime = Annotated[datetime | None, BeforeValidator(to_datetime)]
 
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _written_out(pattern: re.Pattern[str], example: str) -> Any:
+    # Pydantic would take a number ("0") as a Unix time; a date in this API is always written out (ISO 8601).
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not pattern.match(value):
+            raise ValueError(f"expected an ISO 8601 {example}")
+        if isinstance(value, int | float):
+            raise ValueError(f"expected an ISO 8601 {example}")
+        return value
+
+    return BeforeValidator(check)
+
+
+IsoDate = Annotated[date, _written_out(_ISO_DATE, "date like 2026-11-25")]
+IsoDateTime = Annotated[AwareDatetime, _written_out(_ISO_TIME, "time like 2026-11-25T09:30:00Z")]
+
 # Text a person types: bounded, so a runaway client cannot post megabytes into one field.
 Text = Annotated[str, Field(max_length=10_000)]
 Short = Annotated[str, Field(max_length=500)]
+Word = Annotated[str, Field(min_length=1, max_length=500)]  # a name, a tag, a reference: never empty
+Said = Annotated[str, Field(min_length=1, max_length=10_000)]  # a note or a summary: never empty
 
 
 class Model(BaseModel):
@@ -144,14 +167,14 @@ class PersonInput(Model):
     cadence_ideal_days: int | None = Field(default=None, ge=1, le=36_500)
     cadence_max_days: int | None = Field(default=None, ge=1, le=36_500)
     closeness: int | None = Field(default=None, ge=0, le=100)
-    connected_on: date | None = None
+    connected_on: IsoDate | None = None
     emails: list[Short] = Field(default_factory=list, max_length=100)
     phones: list[Short] = Field(default_factory=list, max_length=100)
     links: list[Short] = Field(default_factory=list, max_length=100)
     remove_identifiers: list[Short] = Field(default_factory=list, max_length=100)
     organization: Short | None = Field(default=None, description="A current job at this organization")
     title: Short | None = None
-    job_start: date | None = None
+    job_start: IsoDate | None = None
     left_organization: Short | None = Field(default=None, description="End the current job there")
     birthday: Short | None = Field(default=None, description="YYYY-MM-DD, or MM-DD when the year is unknown")
     fields: dict[Short, Text | None] = Field(default_factory=dict, description="Custom fields; null removes one")
@@ -159,13 +182,13 @@ class PersonInput(Model):
 
 
 class NewPerson(PersonInput):
-    name: Short
+    name: Word
 
 
 class TagsInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    tags: list[Short] = Field(min_length=1, max_length=100)
+    tags: list[Word] = Field(min_length=1, max_length=100)
 
 
 class TagsResult(Model):
@@ -176,7 +199,7 @@ class TagsResult(Model):
 class NoteInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    body: Text
+    body: Said
 
 
 # Interactions ----------------------------------------------------------------------------------------------
@@ -207,14 +230,14 @@ class PersonDetail(Person):
 class InteractionInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    summary: Text
-    people: list[Annotated[int, Field(ge=1, le=2**31 - 1)] | Short] = Field(
+    summary: Said
+    people: list[Annotated[int, Field(ge=1, le=2**31 - 1)] | Word] = Field(
         min_length=1,
         max_length=200,
         description='Who it was with: ids, or references as the CLI takes them ("#12", an e-mail, a name)',
     )
     kind: Kind = "meeting"
-    occurred_at: AwareDatetime | None = Field(default=None, description="When it happened (now when omitted)")
+    occurred_at: IsoDateTime | None = Field(default=None, description="When it happened (now when omitted)")
     initiator: Initiator | None = Field(default="me", description="Who started it; null when unknown")
     weight: float = Field(default=1.0, ge=0, le=100, allow_inf_nan=False)
 
@@ -333,7 +356,7 @@ class Merge(Model):
 class MeInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    name: Short
+    name: Word
     emails: list[Short] = Field(default_factory=list, max_length=100)
     linkedin: Short | None = None
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AwareDatetime
 
 from dunbar import interactions, people
 from dunbar.web.api.common import (
@@ -23,6 +22,8 @@ from dunbar.web.api.common import (
 )
 from dunbar.web.api.models import (
     Circle,
+    IsoDate,
+    IsoDateTime,
     NewPerson,
     Note,
     NoteInput,
@@ -34,6 +35,7 @@ from dunbar.web.api.models import (
     TagsInput,
     TagsResult,
     Timeline,
+    Word,
 )
 
 router = APIRouter(tags=["people"], route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
@@ -56,7 +58,7 @@ def list_people(
     tag: Annotated[Short | None, Query(description="Only people with this tag")] = None,
     organization: Annotated[Short | None, Query(description="Only people who worked at a matching org")] = None,
     circle: Circle | None = None,
-    not_contacted_since: Annotated[date | None, Query(description="No contact since this day")] = None,
+    not_contacted_since: Annotated[IsoDate | None, Query(description="No contact since this day")] = None,
     sort: Literal["name", "last-contact", "added"] = "name",
     trashed: Annotated[bool, Query(description="List the trash instead")] = False,
 ) -> dict[str, Any]:
@@ -116,7 +118,7 @@ def add_tags(person_id: PersonId, body: TagsInput, db: DbDep) -> dict[str, Any]:
 def remove_tags(
     person_id: PersonId,
     db: DbDep,
-    tag: Annotated[list[Short], Query(min_length=1, max_length=100, description="A tag to remove (repeatable)")],
+    tag: Annotated[list[Word], Query(min_length=1, max_length=100, description="A tag to remove (repeatable)")],
 ) -> dict[str, Any]:
     people.get_person(db, person_id, deleted=False)
     removed = people.remove_tags(db, [person_id], tag)
@@ -135,7 +137,7 @@ def timeline(
     db: DbDep,
     limit: Limit = 50,
     before: Annotated[
-        AwareDatetime | None, Query(description="Only interactions before this time (the previous next_before)")
+        IsoDateTime | None, Query(description="Only interactions before this time (the previous next_before)")
     ] = None,
 ) -> dict[str, Any]:
     items = interactions.timeline(db, person_id, limit=limit + 1, before=before)
@@ -148,6 +150,6 @@ def timeline(
 @router.get("/resolve", response_model=Person, summary='The one person a reference means ("who do you mean")')
 def resolve(
     db: DbDep,
-    ref: Annotated[Short, Query(description='"#12", an e-mail, a LinkedIn URL, a phone, "me" or a name')],
+    ref: Annotated[Word, Query(description='"#12", an e-mail, a LinkedIn URL, a phone, "me" or a name')],
 ) -> dict[str, Any]:
     return people.get_person(db, people.resolve(db, ref))
