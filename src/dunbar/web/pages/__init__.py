@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dunbar.web.pages import people
+from dunbar.web.pages import home, imports, log, people, person, settings, today
 
 router = APIRouter(include_in_schema=False)
-router.include_router(people.router)
+for _module in (home, today, people, person, log, imports, settings):
+    router.include_router(_module.router)
 
 __all__ = ["router"]

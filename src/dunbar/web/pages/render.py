@@ -14,7 +14,8 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
 
 from dunbar.web.deps import csrf_token, set_csrf_cookie
 
@@ -70,16 +71,25 @@ def local_datetime(value: datetime | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def highlight(text: str | None, start: str = "\x02", end: str = "\x03") -> Markup:
+    """A search snippet with its matched words in <mark>: the text is escaped first, then only the marks
+    (control characters no contact data holds) become tags."""
+    safe = str(escape(text or ""))
+    return Markup(safe.replace(start, "<mark>").replace(end, "</mark>"))  # noqa: S704 - escaped above
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
-        undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["local_date"] = local_date
     env.filters["local_datetime"] = local_datetime
+    env.filters["highlight"] = highlight
+    # Dates and times inside |tojson (chart data) as ISO text.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "default": str}
     return env
 
 
