@@ -121,7 +121,7 @@ def _no_command(ctx: typer.Context, st: State) -> None:
 
 def register() -> Any:
     # Importing a module registers its commands on ``app``.
-    from dunbar.cli import demo, interactions, mcp, merge, people, search, serve, setup, strength, transfer  # noqa: F401
+    from dunbar.cli import demo, interactions, ledger, mcp, merge, people, search, serve, setup, strength, transfer  # noqa: F401
 
     return app
 
