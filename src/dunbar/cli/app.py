@@ -121,7 +121,20 @@ def _no_command(ctx: typer.Context, st: State) -> None:
 
 def register() -> Any:
     # Importing a module registers its commands on ``app``.
-    from dunbar.cli import demo, interactions, ledger, mcp, merge, people, search, serve, setup, strength, transfer  # noqa: F401
+    from dunbar.cli import (  # noqa: F401
+        demo,
+        interactions,
+        jobs,
+        ledger,
+        mcp,
+        merge,
+        people,
+        search,
+        serve,
+        setup,
+        strength,
+        transfer,
+    )
 
     return app
 
