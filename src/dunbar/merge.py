@@ -233,6 +233,29 @@ def _move_participants(db: Db, sid: int, mid: int, moved: dict[str, Any]) -> Non
     moved["participant"] = {"moved": out, "dropped": dropped}
 
 
+def _move_favours(db: Db, sid: int, mid: int, moved: dict[str, Any]) -> None:
+    """The merged person's favours, and their part in others' favours, go to the survivor; a part in a favour
+    the survivor already has a part in (or owns) is dropped, as (favour, person) is the key."""
+    ids = [r[0] for r in db.rows("SELECT id FROM favour WHERE person_id = :p ORDER BY id", {"p": mid})]
+    _move(db, "favour", ids, sid)
+    moved["favour"] = {"moved": ids, "dropped": []}
+    have = {r[0] for r in db.rows("SELECT favour_id FROM favour_party WHERE person_id = :p", {"p": sid})}
+    have |= {r[0] for r in db.rows("SELECT id FROM favour WHERE person_id = :p", {"p": sid})}
+    rows = db.all(
+        "SELECT favour_id, person_id, role FROM favour_party WHERE person_id = :p ORDER BY favour_id", {"p": mid}
+    )
+    out = [r["favour_id"] for r in rows if r["favour_id"] not in have]
+    dropped = [r for r in rows if r["favour_id"] in have]
+    for part in chunks(out):
+        db.execute(
+            "UPDATE favour_party SET person_id = :s WHERE person_id = :m AND favour_id IN :ids",
+            {"s": sid, "m": mid, "ids": list(part)},
+        )
+    for part in chunks([r["favour_id"] for r in dropped]):
+        db.execute("DELETE FROM favour_party WHERE person_id = :m AND favour_id IN :ids", {"m": mid, "ids": list(part)})
+    moved["favour_party"] = {"moved": out, "dropped": dropped}
+
+
 def _move_candidates(db: Db, sid: int, mid: int, moved: dict[str, Any], *, now: datetime) -> None:
     rows = db.all("SELECT * FROM merge_candidate WHERE person_a_id = :m OR person_b_id = :m ORDER BY id", {"m": mid})
     pairs = {
@@ -318,6 +341,7 @@ def merge_people(db: Db, survivor_id: int, merged_id: int, *, now: datetime) -> 
             _move(db, table, ids, sid)
             moved[table] = {"moved": ids, "dropped": []}
         _move_participants(db, sid, mid, moved)
+        _move_favours(db, sid, mid, moved)
         _move_candidates(db, sid, mid, moved, now=now)
         moved["filled"] = _fill_columns(db, survivor, merged, alternates, now=now)
         moved["alternates_created"] = alternates
@@ -433,6 +457,23 @@ def undo_merge(db: Db, merge_id: int, *, now: datetime) -> None:
                 {"i": row["interaction_id"], "m": mid},
             ):
                 _recreate(db, "participant", {**row, "person_id": mid})
+        # Merges made before the ledger existed moved no favours.
+        for part in chunks(moved.get("favour", {}).get("moved", [])):
+            db.execute(
+                "UPDATE favour SET person_id = :m WHERE person_id = :s AND id IN :ids",
+                {"m": mid, "s": sid, "ids": list(part)},
+            )
+        parties = moved.get("favour_party", {"moved": [], "dropped": []})
+        for part in chunks(parties["moved"]):
+            db.execute(
+                "UPDATE favour_party SET person_id = :m WHERE person_id = :s AND favour_id IN :ids",
+                {"m": mid, "s": sid, "ids": list(part)},
+            )
+        for row in parties["dropped"]:
+            if _exists(db, "favour", row["favour_id"]) and not db.scalar(
+                "SELECT 1 FROM favour_party WHERE favour_id = :f AND person_id = :m", {"f": row["favour_id"], "m": mid}
+            ):
+                _recreate(db, "favour_party", {**row, "person_id": mid})
         cands = moved["merge_candidate"]
         for item in cands["moved"]:
             db.execute(
@@ -474,7 +515,7 @@ def get_merge(db: Db, merge_id: int) -> dict[str, Any]:
         db.rows("SELECT id, display_name FROM person WHERE id IN :ids", {"ids": [m["survivor_id"], m["merged_id"]]})
     )
     tables = ("identifier", "employment", "important_date", "field", "person_tag", "note", "participant",
-              "follow_up", "alternate", "merge_candidate")  # fmt: skip
+              "follow_up", "alternate", "merge_candidate", "favour", "favour_party")  # fmt: skip
     alternates = []
     if moved["alternates_created"]:
         alternates = db.all(
@@ -486,8 +527,8 @@ def get_merge(db: Db, merge_id: int) -> dict[str, Any]:
         "merged": {"id": m["merged_id"], "name": names.get(m["merged_id"])},
         "created_at": to_datetime(m["created_at"]),
         "undone_at": to_datetime(m["undone_at"]),
-        "moved": {t: len(moved[t]["moved"]) for t in tables if moved[t]["moved"]},
-        "removed": {t: len(moved[t]["dropped"]) for t in tables if moved[t]["dropped"]},
+        "moved": {t: len(moved[t]["moved"]) for t in tables if moved.get(t, {}).get("moved")},
+        "removed": {t: len(moved[t]["dropped"]) for t in tables if moved.get(t, {}).get("dropped")},
         "filled": sorted(moved["filled"]),
         "alternates": alternates,
     }

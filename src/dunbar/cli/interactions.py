@@ -76,6 +76,14 @@ def log_command(
     ] = None,
     at: Annotated[str | None, typer.Option("--at", metavar="HH:MM", help="The local time of day.")] = None,
     they_started: Annotated[bool, typer.Option("--they-started", help="They reached out, not me.")] = False,
+    favour: Annotated[
+        str | None,
+        typer.Option(
+            "--favour",
+            metavar="KIND[:DIRECTION]",
+            help="A favour done in it, with the first --with person: advice (received), introduction:given…",
+        ),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Log an interaction: a meeting, call, message… with one or more people."""
@@ -87,21 +95,30 @@ def log_command(
     check_kind = interactions.check_kind(kind)
     when_at = occurred_at(on, at, today=st.today, now=now)
     ids = [people.resolve(db, ref) for ref in with_]
-    iid = interactions.log_interaction(
-        db,
-        summary=summary,
-        people=ids,
-        kind=check_kind,
-        occurred_at=when_at,
-        initiator="them" if they_started else "me",
-        now=now,
-    )
+    with db.transaction():  # the interaction and its favour, or neither
+        iid = interactions.log_interaction(
+            db,
+            summary=summary,
+            people=ids,
+            kind=check_kind,
+            occurred_at=when_at,
+            initiator="them" if they_started else "me",
+            now=now,
+        )
+        if favour is not None:
+            from dunbar.cli.ledger import log_favour
+
+            logged = log_favour(
+                db, favour, person_id=ids[0], interaction_id=iid, on=when_at.astimezone().date(), now=now
+            )
     item = interactions.get_interaction(db, iid)
     if json:
-        emit_json(item)
+        emit_json({**item, "favour": logged if favour is not None else None})
         return
     day = item["occurred_at"].astimezone().date().isoformat()
     console().print(f"Logged {item['kind']} with {escape(_names(item['with']))} on {day}.")
+    if favour is not None:
+        console().print(f"Recorded favour #{logged['id']}: {escape(logged['text'])}.")
 
 
 @app.command("timeline")

@@ -262,3 +262,21 @@ def _render_one(b: dict[str, Any], today: Any) -> None:
     c.print(f"  [dim]given {b['given']:.1f}, received {b['received']:.1f}, net {b['net']:+.1f}[/dim]")
     for f in b["open"]:
         c.print(f"  open #{f['id']}: {escape(f['text'])} ({f['status']} {f['on'].isoformat()})")
+
+
+def log_favour(db: Any, spec: str, *, person_id: int, interaction_id: int, on: Any, now: Any) -> dict[str, Any]:
+    """``dunbar log ... --favour KIND[:DIRECTION]``: a done favour with ``person_id`` (the first --with person),
+    tied to the interaction just logged; DIRECTION is received (the default) or given."""
+    from dunbar import ledger
+
+    kind, _, direction = spec.partition(":")
+    fid = ledger.record(
+        db,
+        person_id=person_id,
+        direction=direction or "received",
+        kind=kind,
+        on=on,
+        interaction_id=interaction_id,
+        now=now,
+    )
+    return ledger.get(db, fid)

@@ -169,18 +169,29 @@ def show(
     person: Annotated[str, typer.Argument(help="Who: a name, e-mail, LinkedIn URL or #id.")],
     json_: JsonFlag = False,
 ) -> None:
-    """Everything about one person: details, jobs, notes and recent interactions."""
-    from dunbar import interactions, people
+    """Everything about one person: details, jobs, notes, recent interactions and the favour balance."""
+    from dunbar import interactions, ledger, people
 
     st = state(ctx)
     db = st.db()
     pid = people.resolve(db, person)
     p = people.get_person(db, pid)
     recent = interactions.recent(db, pid, limit=5)
+    balance = None if p["is_me"] else ledger.balance(db, pid, today=st.today)
     if json_:
-        emit_json({**p, "recent": recent})
+        emit_json({**p, "recent": recent, "balance": balance})
         return
     _render_person(p, recent, st.today)
+    if balance is not None and (balance["reason"] is not None or balance["open"]):
+        _render_balance(balance)
+
+
+def _render_balance(b: dict[str, Any]) -> None:
+    c = console()
+    c.print("\n[bold]Give and take[/bold]")
+    c.print(f"  {escape(b['sentence'][0].upper() + b['sentence'][1:])}")
+    for f in b["open"]:
+        c.print(f"  [dim]open #{f['id']}[/dim]  {escape(f['text'])} ({f['status']} {f['on'].isoformat()})")
 
 
 def _render_person(p: dict[str, Any], recent: list[dict[str, Any]], today: Any) -> None:
