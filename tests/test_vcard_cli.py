@@ -166,11 +166,6 @@ def test_an_empty_network_exports_no_cards(cli: Cli, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8") == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the vCard importer reads UID into PersonRecord.ref but the pipeline does not match on it, so a person "
-    "with only a name comes back as a second person (a review-queue pair) instead of being recognised",
-)
 def test_a_person_with_only_a_name_is_found_again_by_uid(cli: Cli, tmp_path: Path) -> None:
     cli("add", "Carla Nameonly")
     out = tmp_path / "one.vcf"

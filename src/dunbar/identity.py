@@ -37,7 +37,7 @@ class Match:
     candidates: list[Candidate] = field(default_factory=list)  # uncertain ones, for the review queue
 
 
-_WORDS = {"email": "e-mail", "linkedin": "LinkedIn", "phone": "phone"}
+_WORDS = {"email": "e-mail", "linkedin": "LinkedIn", "phone": "phone", "ref": "record in", "uid": "dunbar id"}
 
 
 def _same(kind: str, norm: str) -> str:
@@ -75,16 +75,16 @@ class IdentityIndex:
     def owner(self, key: Key) -> int | None:
         return self.by_key.get(key)
 
-    def match(self, keys: Iterable[Key], name: str | None, orgs: Iterable[str] = ()) -> Match:
+    def match(self, keys: Iterable[Key], name: str | None, orgs: Iterable[str] = (), *, fuzzy: bool = True) -> Match:
         """Who an incoming record is: a certain person, and/or candidates for review."""
+        keys = list(keys)
         hits = Counter(self.by_key[k] for k in keys if k in self.by_key)
         shared = [k for k in keys if k in self.by_key]
         if hits:
             (best, _), *others = hits.most_common()
             evidence = [_same(kind, norm) for kind, norm in shared if self.by_key[(kind, norm)] == best]
             cands = [
-                Candidate(pid, 1.0, [_same(k, n) for k, n in shared if self.by_key[(k, n)] == pid])
-                for pid, _ in others
+                Candidate(pid, 1.0, [_same(k, n) for k, n in shared if self.by_key[(k, n)] == pid]) for pid, _ in others
             ]
             return Match(best, evidence, cands)
         name_fold = fold(name or "")
@@ -101,7 +101,7 @@ class IdentityIndex:
                 score = 0.8 if common or not org_set or not self.orgs.get(pid) else 0.6
                 why = "same name" + ("" if score == 0.8 else ", different organizations")
                 candidates.append(Candidate(pid, score, [why]))
-        if len(toks) >= 2:
+        if fuzzy and len(toks) >= 2:
             candidates += self._similar(name_fold, toks, org_set, exclude={c.person_id for c in candidates})
         candidates.sort(key=lambda c: -c.score)
         return Match(None, [], candidates[:3])

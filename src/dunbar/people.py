@@ -517,7 +517,7 @@ def get_person(db: Db, person_id: int, *, deleted: bool = True) -> dict[str, Any
         "links": [
             {"url": i["value"], "kind": i["kind"], "label": i["label"], "source": i["source"]}
             for i in idents
-            if i["kind"] not in ("email", "phone")
+            if i["kind"] not in ("email", "phone", "ref")
         ],
         "employments": [
             {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -465,7 +466,15 @@ def _export_members(path: Path) -> dict[str, str]:
     if not path.exists():
         raise ImportProblem("no such file or folder", path=str(path))
     if path.is_dir():
-        candidates = [str(p) for p in sorted(path.rglob("*")) if p.is_file()]
+        # An export holds its files at the top or in one folder: no need to walk a whole tree (a Maildir, say).
+        candidates = []
+        for entry in sorted(os.scandir(path), key=lambda e: e.name):
+            if entry.is_file() and entry.name.lower() in EXPORT_FILES:
+                candidates.append(entry.path)
+            elif entry.is_dir():
+                candidates += sorted(
+                    e.path for e in os.scandir(entry.path) if e.name.lower() in EXPORT_FILES and e.is_file()
+                )
         names = [(c, Path(c).name.lower()) for c in candidates]
     else:
         try:

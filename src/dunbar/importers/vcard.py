@@ -73,7 +73,8 @@ def sniff(path: Path, head: bytes) -> float:
     text = _decode_head(head).lstrip("\ufeff \t\r\n").upper()
     if text.startswith("BEGIN:VCARD"):
         return 1.0
-    if "BEGIN:VCARD" in text:
+    if "BEGIN:VCARD" in text and not re.match(r"(?:[A-Z][A-Z0-9-]*:[^\n]*\n)+", text):
+        # A card after other text; but a card below RFC 822 headers is an e-mail's attachment, not a vCard file.
         return 0.8
     if path.is_dir():
         return 0.6 if any(p.suffix.lower() in SUFFIXES for p in path.iterdir()) else 0.0
