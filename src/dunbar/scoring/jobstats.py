@@ -228,19 +228,18 @@ def compare(s: ChannelStats, base: ChannelStats) -> str:
     if s.reached_interview == 0 and base.reached_interview == 0:
         return f"Neither {name} nor {other} have reached interview yet ({counts})."
     share_part = f"{_pct(s_share)} of {name} reached interview vs {_pct(b_share)} of {other}"
-    if p >= ALPHA:
-        share_part += " (at these numbers the difference could be chance)"
+    chance = " (at these numbers the difference could be chance)" if p >= ALPHA else ""
     if s.reached_interview >= MIN_INTERVIEWS and base.reached_interview >= MIN_INTERVIEWS:
         s_days, b_days = s.median_days, base.median_days
         assert s_days is not None
         assert b_days is not None
         return (
             f"{_capital(name)} reached interview in a median {_days(s_days)} days vs {_days(b_days)} for {other}, "
-            f"{counts}; {share_part}."
+            f"{counts}; {share_part}{chance}."
         )
     few = min(s.reached_interview, base.reached_interview)
     return (
-        f"{_capital(share_part)}, {counts}; "
+        f"{_capital(share_part)}, {counts}{chance}; "
         f"{'no' if few == 0 else f'only {few}'} interview{'' if few == 1 else 's'} on one side: "
         "too few to compare how fast."
     )
