@@ -828,6 +828,7 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
         stage="writing participants",
     )
     _person_stats(db, net, base=base)
+    n_follow_ups = _follow_ups(db, net, today=today, seed=seed, now=now)
     n_docs = bulk_index(db, net, person0=p0, note0=note0, interaction0=i0, progress=progress)
     progress("indexing", 0, len(deferred))
     for k, sql in enumerate(deferred):
@@ -845,6 +846,7 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
         "notes": len(net.notes),
         "interactions": total,
         "participants": n_participants,
+        "follow_ups": n_follow_ups,
         "search_docs": n_docs,
     }
     db.execute(
@@ -856,6 +858,44 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
         for table in ("note", "interaction", "search_doc"):
             _sync_sequence(db, table)
     return counts
+
+
+_FOLLOW_UPS = (
+    "send the article on {topic}",
+    "introduce {p_obj} to someone at {org}",
+    "share the slides from the talk",
+    "ask how the new role is going",
+    "send the book recommendation",
+    "follow up on the coffee invitation",
+    "review {p_pos} CV",
+)
+
+
+def _follow_ups(db: Db, net: _Network, *, today: date, seed: int, now: datetime) -> int:
+    """A few open promises to the closest people, some already due: the agenda's first lines.
+
+    From a random generator of their own, so that adding them changed no other part of a seeded network."""
+    rng = random.Random(seed * 31 + 5)
+    close = [p for p in net.people if p.circle in ("inner", "close", "active")]
+    if not close:
+        return 0
+    rows = []
+    for k, p in enumerate(rng.sample(close, min(len(close), max(2, min(6, len(net.people) // 40))))):
+        pronoun = {"f": "her", "m": "him", "x": "them"}[p.gender]
+        text = rng.choice(_FOLLOW_UPS).format(
+            topic=rng.choice(D.TOPICS),
+            org=rng.choice(net.orgs[:40]),
+            p_obj=pronoun,
+            p_pos={"f": "her", "m": "his", "x": "their"}[p.gender],
+        )
+        due = today + timedelta(days=rng.randrange(-3, 1) if k < 2 else rng.randrange(1, 21))
+        rows.append({"uid": f"{rng.getrandbits(128):032x}", "p": p.id, "due": due, "text": text, "now": now})
+    db.executemany(
+        "INSERT INTO follow_up (uid, person_id, interaction_id, due_on, text, status, created_at) "
+        "VALUES (:uid, :p, NULL, :due, :text, 'open', :now)",
+        rows,
+    )
+    return len(rows)
 
 
 def _person_stats(db: Db, net: _Network, *, base: date) -> None:

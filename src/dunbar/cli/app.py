@@ -116,12 +116,41 @@ def main_callback(
 
 
 def _no_command(ctx: typer.Context, st: State) -> None:
-    typer.echo(ctx.get_help())
+    """``dunbar`` alone: today's agenda, or a first-run welcome while there is no network yet."""
+    from pathlib import Path
+
+    from dunbar.store import sqlite_path
+
+    path = sqlite_path(st.url)
+    if path is not None and not Path(path).exists():
+        _welcome()
+        return
+    db = st.db()
+    if db.scalar("SELECT 1 FROM person WHERE is_me = :f LIMIT 1", {"f": False}) is None:
+        _welcome()
+        return
+    from dunbar import agenda
+    from dunbar.cli.agenda import print_agenda
+
+    print_agenda(st, agenda.today(db, today=st.today, now=st.now()))
+    typer.echo("Every command: dunbar --help")
+
+
+def _welcome() -> None:
+    typer.echo(
+        "Welcome to dunbar: keep your professional relationships warm.\n"
+        "There is no network here yet. To begin:\n"
+        '  dunbar init --name "Your Name" --email you@example.org   set up your own database\n'
+        "  dunbar import FILE                 bring in LinkedIn connections, vCards, a mailbox, a calendar\n"
+        "  dunbar demo                        or explore a made-up network first (dunbar --demo today)\n"
+        "Every command: dunbar --help"
+    )
 
 
 def register() -> Any:
     # Importing a module registers its commands on ``app``.
     from dunbar.cli import (  # noqa: F401
+        agenda,
         demo,
         interactions,
         jobs,

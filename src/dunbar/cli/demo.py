@@ -68,6 +68,11 @@ def demo(
         example = db.scalar(
             "SELECT display_name FROM person WHERE circle = 'inner' AND is_me = :f ORDER BY id LIMIT 1", {"f": False}
         ) or db.scalar("SELECT display_name FROM person WHERE is_me = :f ORDER BY id LIMIT 1", {"f": False})
+        if not json_:
+            from dunbar import agenda
+
+            # The main job: who to reach out to today, in the network just made.
+            items = agenda.today(db, today=st.today, now=st.now())
     finally:
         db.close()
     seconds = time.perf_counter() - started
@@ -85,6 +90,10 @@ def demo(
     c.print(f"  {escape(prefix)} list", soft_wrap=True)
     c.print(f'  {escape(prefix)} show "{escape(example)}"', soft_wrap=True)
     c.print(f"  {escape(prefix)} search berlin", soft_wrap=True)
+    c.print()
+    from dunbar.cli.agenda import print_agenda
+
+    print_agenda(st, items, out=c)
 
 
 def _make_room(url: str, path: str | None, *, force: bool) -> None:

@@ -357,8 +357,19 @@ def _write_vcard(db: Db, out: TextIO, version: str = "3.0") -> dict[str, int]:
     return {"person": write_vcards((get_person(db, pid) for pid in ids), out, version)}
 
 
+def _write_ics(db: Db, out: TextIO, **options: Any) -> dict[str, int]:
+    """Follow-ups, important dates and today's agenda as an iCalendar feed a calendar app can subscribe to."""
+    from dunbar.exporters.ics import write_ics
+
+    return write_ics(db, out, **options)
+
+
 # One writer per export option: (db, text stream, **options) -> counts.
-EXPORT_WRITERS: dict[str, Callable[..., dict[str, int]]] = {"json": _write_json, "vcard": _write_vcard}
+EXPORT_WRITERS: dict[str, Callable[..., dict[str, int]]] = {
+    "json": _write_json,
+    "vcard": _write_vcard,
+    "ics": _write_ics,
+}
 VCARD_VERSIONS = ("3.0", "4.0")
 
 
@@ -396,17 +407,31 @@ def export_command(
     vcard_version: Annotated[
         str, typer.Option("--vcard-version", metavar="3.0|4.0", help="The vCard version to write.")
     ] = "3.0",
+    ics_file: Annotated[
+        str | None,
+        typer.Option(
+            "--ics",
+            metavar="FILE",
+            help="Follow-ups, birthdays and today's agenda as an iCalendar feed for your calendar app.",
+        ),
+    ] = None,
 ) -> None:
     """Export your data ('-' as FILE writes to standard output)."""
     if vcard_version not in VCARD_VERSIONS:
         raise DunbarError(f"no vCard version {vcard_version!r}", hint="--vcard-version 3.0 (the default) or 4.0")
-    options: dict[str, dict[str, Any]] = {"vcard": {"version": vcard_version}}
-    targets = {name: file for name, file in (("json", json_file), ("vcard", vcard_file)) if file is not None}
+    st = state(ctx)
+    options: dict[str, dict[str, Any]] = {
+        "vcard": {"version": vcard_version},
+        "ics": {"today": st.today, "now": st.now()},
+    }
+    targets = {
+        name: file for name, file in (("json", json_file), ("vcard", vcard_file), ("ics", ics_file)) if file is not None
+    }
     if not targets:
         raise DunbarError("nothing to export to", hint="name a file, e.g. dunbar export --json dunbar-export.json")
     if list(targets.values()).count("-") > 1:
         raise DunbarError("only one export can go to standard output")
-    db = state(ctx).db()
+    db = st.db()
     for name, target in targets.items():
         counts = write_to(target, partial(EXPORT_WRITERS[name], db, **options.get(name, {})))
         if target != "-":
