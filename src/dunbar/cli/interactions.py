@@ -84,6 +84,14 @@ def log_command(
             help="A favour done in it, with the first --with person: advice (received), introduction:given…",
         ),
     ] = None,
+    follow_up: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--follow-up",
+            metavar="DURATION TEXT",
+            help='A promise to the first --with person, due after DURATION (or on a date): 2w "send the article".',
+        ),
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Log an interaction: a meeting, call, message… with one or more people."""
@@ -95,6 +103,12 @@ def log_command(
     check_kind = interactions.check_kind(kind)
     when_at = occurred_at(on, at, today=st.today, now=now)
     ids = [people.resolve(db, ref) for ref in with_]
+    promised = None
+    if follow_up is not None:
+        from dunbar.cli.agenda import until
+
+        # Due counted from the day it happened: "in two weeks" said at last Friday's lunch.
+        promised = (until(follow_up[0], today=when_at.astimezone().date()), follow_up[1])
     with db.transaction():  # the interaction and its favour, or neither
         iid = interactions.log_interaction(
             db,
@@ -111,14 +125,24 @@ def log_command(
             logged = log_favour(
                 db, favour, person_id=ids[0], interaction_id=iid, on=when_at.astimezone().date(), now=now
             )
+        if promised is not None:
+            from dunbar import followups
+
+            follow_up_id = followups.add(db, ids[0], promised[1], promised[0], now=now, interaction_id=iid)
     item = interactions.get_interaction(db, iid)
+    promise = followups.get(db, follow_up_id) if promised is not None else None
     if json:
-        emit_json({**item, "favour": logged if favour is not None else None})
+        emit_json({**item, "favour": logged if favour is not None else None, "follow_up": promise})
         return
     day = item["occurred_at"].astimezone().date().isoformat()
     console().print(f"Logged {item['kind']} with {escape(_names(item['with']))} on {day}.")
     if favour is not None:
         console().print(f"Recorded favour #{logged['id']}: {escape(logged['text'])}.")
+    if promise is not None:
+        console().print(
+            f"Follow-up #{promise['id']}: {escape(promise['text'])} ({escape(promise['person']['name'])}), "
+            f"due {promise['due_on'].isoformat()}."
+        )
 
 
 @app.command("timeline")
