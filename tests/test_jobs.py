@@ -512,3 +512,30 @@ def test_cli_errors_exit_2(cli, args: tuple[str, ...], message: str) -> None:  #
     assert res.exit_code == 2
     assert f"dunbar: error: {message}" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
+
+
+# Merging people ---------------------------------------------------------------------------------------------
+
+
+def test_merge_moves_opportunity_links_and_undo_puts_them_back(db: Db) -> None:
+    from dunbar.merge import get_merge, merge_people, undo_merge
+
+    ana = _person(db, "Ana Lima", org="Acme")
+    dup = _person(db, "Ana P. Lima")
+    both = jobs.add(
+        db, org="Acme", role="Engineer", channel="cold", on=TODAY,
+        people=[(ana, "hiring-manager"), (dup, "interviewer")], now=NOW,
+    )  # fmt: skip
+    only_dup = jobs.add(db, org="Globex", role="Lead", channel="cold", on=TODAY, people=[(dup, "recruiter")], now=NOW)
+    merge_id = merge_people(db, ana, dup, now=NOW)
+    assert [(p["id"], p["role"]) for p in jobs.get(db, both)["people"]] == [(ana, "hiring-manager")]
+    assert [(p["id"], p["role"]) for p in jobs.get(db, only_dup)["people"]] == [(ana, "recruiter")]
+    summary = get_merge(db, merge_id)
+    assert summary["moved"]["opportunity_person"] == 1
+    assert summary["removed"]["opportunity_person"] == 1
+    undo_merge(db, merge_id, now=NOW)
+    assert [(p["id"], p["role"]) for p in jobs.get(db, both)["people"]] == [
+        (ana, "hiring-manager"),
+        (dup, "interviewer"),
+    ]
+    assert [(p["id"], p["role"]) for p in jobs.get(db, only_dup)["people"]] == [(dup, "recruiter")]

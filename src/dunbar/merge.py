@@ -256,6 +256,29 @@ def _move_favours(db: Db, sid: int, mid: int, moved: dict[str, Any]) -> None:
     moved["favour_party"] = {"moved": out, "dropped": dropped}
 
 
+def _move_opportunity_people(db: Db, sid: int, mid: int, moved: dict[str, Any]) -> None:
+    """The merged person's links to opportunities go to the survivor; where both were linked to one opportunity,
+    (opportunity, person) is the key, so the merged one's link is dropped (and kept here for undo)."""
+    have = {r[0] for r in db.rows("SELECT opportunity_id FROM opportunity_person WHERE person_id = :p", {"p": sid})}
+    rows = db.all(
+        "SELECT opportunity_id, person_id, role FROM opportunity_person WHERE person_id = :p ORDER BY opportunity_id",
+        {"p": mid},
+    )
+    out = [r["opportunity_id"] for r in rows if r["opportunity_id"] not in have]
+    dropped = [r for r in rows if r["opportunity_id"] in have]
+    for part in chunks(out):
+        db.execute(
+            "UPDATE opportunity_person SET person_id = :s WHERE person_id = :m AND opportunity_id IN :ids",
+            {"s": sid, "m": mid, "ids": list(part)},
+        )
+    for part in chunks([r["opportunity_id"] for r in dropped]):
+        db.execute(
+            "DELETE FROM opportunity_person WHERE person_id = :m AND opportunity_id IN :ids",
+            {"m": mid, "ids": list(part)},
+        )
+    moved["opportunity_person"] = {"moved": out, "dropped": dropped}
+
+
 def _move_candidates(db: Db, sid: int, mid: int, moved: dict[str, Any], *, now: datetime) -> None:
     rows = db.all("SELECT * FROM merge_candidate WHERE person_a_id = :m OR person_b_id = :m ORDER BY id", {"m": mid})
     pairs = {
@@ -342,6 +365,7 @@ def merge_people(db: Db, survivor_id: int, merged_id: int, *, now: datetime) -> 
             moved[table] = {"moved": ids, "dropped": []}
         _move_participants(db, sid, mid, moved)
         _move_favours(db, sid, mid, moved)
+        _move_opportunity_people(db, sid, mid, moved)
         _move_candidates(db, sid, mid, moved, now=now)
         moved["filled"] = _fill_columns(db, survivor, merged, alternates, now=now)
         moved["alternates_created"] = alternates
@@ -474,6 +498,19 @@ def undo_merge(db: Db, merge_id: int, *, now: datetime) -> None:
                 "SELECT 1 FROM favour_party WHERE favour_id = :f AND person_id = :m", {"f": row["favour_id"], "m": mid}
             ):
                 _recreate(db, "favour_party", {**row, "person_id": mid})
+        # Merges made before the job search existed moved no opportunity links.
+        links = moved.get("opportunity_person", {"moved": [], "dropped": []})
+        for part in chunks(links["moved"]):
+            db.execute(
+                "UPDATE opportunity_person SET person_id = :m WHERE person_id = :s AND opportunity_id IN :ids",
+                {"m": mid, "s": sid, "ids": list(part)},
+            )
+        for row in links["dropped"]:
+            if _exists(db, "opportunity", row["opportunity_id"]) and not db.scalar(
+                "SELECT 1 FROM opportunity_person WHERE opportunity_id = :o AND person_id = :m",
+                {"o": row["opportunity_id"], "m": mid},
+            ):
+                _recreate(db, "opportunity_person", {**row, "person_id": mid})
         cands = moved["merge_candidate"]
         for item in cands["moved"]:
             db.execute(
@@ -515,7 +552,7 @@ def get_merge(db: Db, merge_id: int) -> dict[str, Any]:
         db.rows("SELECT id, display_name FROM person WHERE id IN :ids", {"ids": [m["survivor_id"], m["merged_id"]]})
     )
     tables = ("identifier", "employment", "important_date", "field", "person_tag", "note", "participant",
-              "follow_up", "alternate", "merge_candidate", "favour", "favour_party")  # fmt: skip
+              "follow_up", "alternate", "merge_candidate", "favour", "favour_party", "opportunity_person")  # fmt: skip
     alternates = []
     if moved["alternates_created"]:
         alternates = db.all(
