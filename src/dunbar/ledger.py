@@ -17,7 +17,7 @@ from typing import Any
 
 from dunbar.errors import InvalidInput, NotFound
 from dunbar.scoring import balance as bal
-from dunbar.store.db import Db, chunks, to_date, to_datetime
+from dunbar.store.db import Db, to_date, to_datetime
 from dunbar.vocabulary import FAVOUR_DIRECTIONS, FAVOUR_KINDS, FAVOUR_STATUSES, FAVOUR_WEIGHTS, new_uid
 
 OPEN_STATUSES = ("asked", "promised")
@@ -238,15 +238,16 @@ def _on(row: dict[str, Any]) -> date:
     return created.date()
 
 
-def _parties(db: Db, favour_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+def _parties(db: Db, where: str, params: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """The parties of the favours ``where`` selects, in one query (the same filter as a subquery)."""
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for ids in chunks(list(favour_ids)):
-        for fid, pid, name, role in db.rows(
-            "SELECT fp.favour_id, p.id, p.display_name, fp.role FROM favour_party fp "
-            "JOIN person p ON p.id = fp.person_id WHERE fp.favour_id IN :ids ORDER BY fp.favour_id, p.display_name",
-            {"ids": list(ids)},
-        ):
-            out[int(fid)].append({"id": int(pid), "name": name, "role": role})
+    for fid, pid, name, role in db.rows(
+        "SELECT fp.favour_id, q.id, q.display_name, fp.role FROM favour_party fp JOIN person q ON q.id = fp.person_id "
+        f"WHERE fp.favour_id IN (SELECT f.id FROM favour f JOIN person p ON p.id = f.person_id {where}) "
+        "ORDER BY fp.favour_id, q.display_name",
+        params,
+    ):
+        out[int(fid)].append({"id": int(pid), "name": name, "role": role})
     return out
 
 
@@ -313,7 +314,7 @@ def _load(db: Db, where: str = "", params: dict[str, Any] | None = None) -> list
     rows = db.all(
         f"SELECT {_COLUMNS} FROM favour f JOIN person p ON p.id = f.person_id {where} ORDER BY f.id", params or {}
     )
-    parties = _parties(db, [int(r["id"]) for r in rows]) if rows else {}
+    parties = _parties(db, where, params or {}) if rows else {}
     return [_Favour(r, parties.get(int(r["id"]), [])) for r in rows]
 
 
@@ -463,12 +464,12 @@ def ask_advice(db: Db, person_id: int, *, today: date, kind: str | None = None, 
 
     owe_me: dict[int, dict[str, Any]] = {}
     for pid, items in everyone.items():
-        if pid == person_id:
+        # The tally alone first: only the few who owe me need their favours in words.
+        if pid == person_id or bal.tally([f.entry for f in items], today=today).owed_by != "them":
             continue
-        b = _balance(pid, items[0].row["display_name"], items[0].short, items, today=today,
-                     half_life_days=bal.HALF_LIFE_DAYS)  # fmt: skip
-        if b["owed_by"] == "them":
-            owe_me[pid] = b
+        owe_me[pid] = _balance(
+            pid, items[0].row["display_name"], items[0].short, items, today=today, half_life_days=bal.HALF_LIFE_DAYS
+        )
     pool = list(owe_me)
     place: dict[int, str] = {}
     if kind is not None and check_kind(kind) in ("introduction", "referral"):
