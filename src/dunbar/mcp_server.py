@@ -88,11 +88,11 @@ class Service:
 
 
 def who_to_contact(db: Db, *, today: date, now: datetime, limit: int) -> dict[str, Any]:
-    try:
-        from dunbar import agenda  # type: ignore[attr-defined]
-    except ImportError:
-        agenda = None
-    if agenda is not None:
+    import importlib.util
+
+    # The agenda is the better answer (reasons, hooks, promises due); a release without it still answers.
+    if importlib.util.find_spec("dunbar.agenda") is not None:
+        agenda = importlib.import_module("dunbar.agenda")
         return {"source": "agenda", "items": agenda.today(db, today=today, now=now, limit=limit)}
     from dunbar import people
 
