@@ -501,6 +501,7 @@ def test_cli_suggest(cli) -> None:  # type: ignore[no-untyped-def]
         (("jobs", "add", "Acme", "Engineer", "--via", "Nobody Here"), "nobody called 'Nobody Here'"),
         (("jobs", "move", "42", "offer"), "no opportunity #42"),
         (("jobs", "link", "42", "me"), "no opportunity #42"),
+        (("jobs", "add", "Acme", "Engineer", "--channel", "referral", "--via", "me"), "you cannot be linked"),
         (("jobs", "list", "--org", "Nowhere"), "no organization called 'Nowhere'"),
         (("jobs", "list", "--stage", "done"), "unknown stage 'done'"),
         (("target", "drop", "Nowhere"), "no organization called 'Nowhere'"),

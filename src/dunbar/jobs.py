@@ -257,9 +257,11 @@ def _link(
     db: Db, opp: dict[str, Any], person_id: int, role: str, *, on: date, now: datetime, introduced: Sequence[int] = ()
 ) -> bool:
     """Link a person (or change their role); True when they became the referrer of a referral or introduction."""
-    live = db.scalar("SELECT 1 FROM person WHERE id = :p AND deleted_at IS NULL", {"p": person_id})
+    live = db.one("SELECT is_me FROM person WHERE id = :p AND deleted_at IS NULL", {"p": person_id})
     if live is None:
         raise NotFound(f"no person #{person_id}", hint="`dunbar list` shows everyone with their ids")
+    if live["is_me"]:
+        raise InvalidInput("you cannot be linked to your own opportunity", hint="name the person who helped")
     before = db.scalar(
         "SELECT role FROM opportunity_person WHERE opportunity_id = :o AND person_id = :p",
         {"o": opp["id"], "p": person_id},
