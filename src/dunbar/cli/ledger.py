@@ -35,10 +35,13 @@ def _print_advice(advice: dict[str, Any], name: str) -> None:
 @app.command("favour")
 def favour_command(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Argument(help="Who (name, #id, e-mail…).", show_default=False)] = None,
+    person: Annotated[
+        str | None, typer.Argument(metavar="PERSON", help="Who (name, #id, e-mail…).", show_default=False)
+    ] = None,
     kind: Annotated[
         str | None,
         typer.Argument(
+            metavar="KIND",
             help="introduction, referral, advice, recommendation, feedback, job-lead, time, other (or your own word).",
             show_default=False,
         ),
@@ -219,7 +222,9 @@ def _why(b: dict[str, Any], today: Any) -> str:
 @app.command("balance")
 def balance_command(
     ctx: typer.Context,
-    person: Annotated[str | None, typer.Argument(help="Only this person.", show_default=False)] = None,
+    person: Annotated[
+        str | None, typer.Argument(metavar="PERSON", help="Only this person.", show_default=False)
+    ] = None,
     json: JsonFlag = False,
 ) -> None:
     """Who owes whom: the people you owe and those who owe you, the largest first, with the newest favour as
