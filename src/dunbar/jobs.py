@@ -227,7 +227,7 @@ def _record_favour(
     db: Db, opp: dict[str, Any], person_id: int, *, on: date, now: datetime, parties: Sequence[int] = ()
 ) -> None:
     """The referrer's favour in the ledger, and the follow-up to thank them."""
-    from dunbar import ledger
+    from dunbar import followups, ledger
 
     kind, weight = _FAVOUR[opp["channel"]]
     # The ledger names where a referral led from a short note ("Ana referred you to Acme").
@@ -246,11 +246,7 @@ def _record_favour(
     )
     due = max(on, _local_day(now)) + timedelta(days=THANK_WITHIN_DAYS)
     text = f"Thank them for the {kind}: {opp['role']} at {opp['organization']} (job #{opp['id']})"
-    db.execute(
-        "INSERT INTO follow_up (uid, person_id, interaction_id, due_on, text, status, done_at, created_at) "
-        "VALUES (:uid, :p, NULL, :due, :text, 'open', NULL, :t)",
-        {"uid": new_uid(), "p": person_id, "due": due, "text": text, "t": now},
-    )
+    followups.add(db, person_id, text, due, now=now)
 
 
 def _link(
