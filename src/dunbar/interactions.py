@@ -140,9 +140,10 @@ def _attach_people(db: Db, items: list[dict[str, Any]], *, exclude: int | None =
     by_id = {item["id"]: item for item in items}
     for ids in chunks(list(by_id)):
         for iid, pid, name in db.rows(
+            # CROSS JOIN: participants first (by interaction), whatever the planner's statistics say.
             "SELECT pa.interaction_id, p.id, p.display_name FROM participant pa "
-            "JOIN person p ON p.id = pa.person_id "
-            "WHERE pa.interaction_id IN :ids AND pa.person_id <> :ex AND p.deleted_at IS NULL "
+            "CROSS JOIN person p "
+            "WHERE p.id = pa.person_id AND pa.interaction_id IN :ids AND pa.person_id <> :ex AND p.deleted_at IS NULL "
             "ORDER BY p.display_name, p.id",
             {"ids": list(ids), "ex": -1 if exclude is None else exclude},
         ):

@@ -83,8 +83,11 @@ def linkedin(value: str) -> str | None:
         return f"linkedin.com/{fast.group(1)}/{fast.group(2)}"
     if "://" not in v:
         v = "https://" + v
-    parts = urlsplit(v)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(v)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "[" and other text that cannot be a URL
+        return None
     if host.startswith("www."):
         host = host[4:]
     m = _LINKEDIN.match(host + parts.path)
@@ -100,8 +103,11 @@ def url(value: str) -> str | None:
         return None
     if "://" not in v:
         v = "https://" + v
-    parts = urlsplit(v)
-    if not parts.hostname or "." not in parts.hostname:
+    try:
+        parts = urlsplit(v)
+        if not parts.hostname or "." not in parts.hostname:
+            return None
+    except ValueError:
         return None
     host = parts.hostname.lower().removeprefix("www.")
     return host + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")

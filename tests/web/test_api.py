@@ -434,11 +434,6 @@ def test_openapi_document_describes_the_api(sqlite_api: Api) -> None:
     assert get_person["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("PersonDetail")
 
 
-@pytest.mark.xfail(
-    reason="normalize.linkedin lets urlsplit's ValueError out for a reference like '[' (found by schemathesis)",
-    raises=ValueError,
-    strict=False,
-)
 def test_a_reference_that_looks_like_a_broken_url(sqlite_api: Api) -> None:
     body = sqlite_api.problem("GET", "/resolve", 404, params={"ref": "["})
     assert "nobody" in body["detail"]

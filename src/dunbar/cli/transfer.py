@@ -344,17 +344,9 @@ def _write_json(db: Db, out: TextIO) -> dict[str, int]:
 
 
 def _write_vcard(db: Db, out: TextIO, version: str = "3.0") -> dict[str, int]:
-    """Every live person but "me" as a vCard; the UID is the person's own, so a re-import finds them again."""
-    from dunbar.exporters.vcard import write_vcards
-    from dunbar.people import get_person
+    from dunbar.exporters.vcard import write_all
 
-    ids = [
-        int(r[0])
-        for r in db.rows(
-            "SELECT id FROM person WHERE deleted_at IS NULL AND (is_me IS NULL OR is_me = :f) ORDER BY id", {"f": False}
-        )
-    ]
-    return {"person": write_vcards((get_person(db, pid) for pid in ids), out, version)}
+    return write_all(db, out, version)
 
 
 def _write_ics(db: Db, out: TextIO, **options: Any) -> dict[str, int]:

@@ -182,3 +182,16 @@ def write_vcards(people: Iterable[Mapping[str, Any]], out: TextIO, version: str 
         out.write(person_to_vcard(person, version))
         n += 1
     return n
+
+
+def write_all(db: Any, out: TextIO, version: str = "3.0") -> dict[str, int]:
+    """Every live person but "me" as vCards; the UID is the person's own, so a re-import finds them again."""
+    from dunbar.people import get_person
+
+    ids = [
+        int(r[0])
+        for r in db.rows(
+            "SELECT id FROM person WHERE deleted_at IS NULL AND (is_me IS NULL OR is_me = :f) ORDER BY id", {"f": False}
+        )
+    ]
+    return {"person": write_vcards((get_person(db, pid) for pid in ids), out, version)}

@@ -19,12 +19,14 @@ router = APIRouter(tags=["export"], route_class=ProblemRoute, responses=PROBLEM_
 def _spooled(db: Db, writer: str, media_type: str, filename: str, **options: str) -> FileResponse:
     """Write an export to a temporary file, then stream it: the writer keeps its database snapshot only while
     it writes, and memory stays flat however large the network is."""
-    from dunbar.cli.transfer import EXPORT_WRITERS
+    from dunbar.exporters.json_export import write_json
+    from dunbar.exporters.vcard import write_all
 
+    writers = {"json": write_json, "vcard": write_all}
     fd, name = tempfile.mkstemp(prefix="dunbar-export-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            EXPORT_WRITERS[writer](db, out, **options)
+            writers[writer](db, out, **options)  # type: ignore[operator]
     except BaseException:
         os.unlink(name)
         raise
