@@ -110,12 +110,62 @@ def test_demo_fills_an_empty_database_once(browser: Browser) -> None:
     assert "Traceback" not in again.text
 
 
-def test_home_goes_to_today_once_there_are_people(seeded: tuple[Browser, dict[str, int], str]) -> None:
+def test_home_is_today_once_there_are_people(seeded: tuple[Browser, dict[str, int], str]) -> None:
     b, _, _ = seeded
     r = b.get("/", follow_redirects=False)
-    assert r.status_code == 303
-    assert r.headers["location"] == "/today"
-    assert b.get("/").status_code == 200
+    assert r.status_code == 200
+    assert 'data-testid="agenda"' in r.text
+    assert 'aria-current="page"' in r.text
+
+
+# Today --------------------------------------------------------------------------------------------------------
+
+
+def _agenda_ids(html: str, *, promises: bool = True) -> list[int]:
+    """The people on the agenda, in order; without ``promises``, only those with no follow-up due (a due
+    promise keeps its person on the list whatever else happens)."""
+    out = []
+    for block in html.split('data-testid="agenda-item"')[1:]:
+        if promises or 'data-testid="follow-up"' not in block:
+            out.append(int(re.search(r'data-person-id="(\d+)"', block).group(1)))  # type: ignore[union-attr]
+    return out
+
+
+def test_today_done_snooze_and_skip_in_one_click(browser: Browser, sqlite_url: str) -> None:
+    browser.post("/demo")
+    page = browser.get("/today").text
+    first = _agenda_ids(page, promises=False)
+    assert len(first) >= 3
+    assert 'class="reasons"' in page
+    done, snoozed, skipped = first[:3]
+    r = browser.post(f"/today/{done}/done", {"note": "Sent a note about the meetup"}, htmx=True)
+    assert r.status_code == 200
+    assert r.text.lstrip().startswith('<section id="agenda"')
+    assert done not in _agenda_ids(r.text)
+    r = browser.post(f"/today/{snoozed}/snooze", {"days": "14"}, htmx=True)
+    assert "Snoozed until 2026-12-09" in r.text
+    assert snoozed not in _agenda_ids(r.text)
+    r = browser.post(f"/today/{skipped}/skip", htmx=True)
+    assert skipped not in _agenda_ids(r.text)
+    remaining = _agenda_ids(browser.get("/today").text)
+    assert not {done, snoozed, skipped} & set(remaining)
+    with open_db(sqlite_url) as db:
+        assert interactions.timeline(db, done)[0]["summary"] == "Sent a note about the meetup"
+    assert browser.post("/today/999999/skip", htmx=True).status_code == 404
+
+
+def test_today_follow_up_kept(browser: Browser, sqlite_url: str) -> None:
+    browser.post("/demo")
+    page = browser.get("/today").text
+    found = re.search(r'data-testid="follow-up-done-(\d+)"', page)
+    if found is None:
+        pytest.skip("the demo has no follow-up due today")
+    fid = int(found.group(1))
+    r = browser.post(f"/follow-ups/{fid}/done", htmx=True)
+    assert r.status_code == 200
+    assert f"follow-up-done-{fid}" not in r.text
+    with open_db(sqlite_url) as db:
+        assert db.scalar("SELECT status FROM follow_up WHERE id = :id", {"id": fid}) == "done"
 
 
 # People -------------------------------------------------------------------------------------------------------
@@ -537,17 +587,25 @@ def test_hostile_values_are_shown_as_text_on_every_page(sqlite_url: str) -> None
                 title=XSS,
                 tags=[f"tag{XSS}"],
                 fields={XSS: XSS},
+                circle="inner",
             ),
             now=NOW,
         )
         twin = people.add_person(db, people.PersonChanges(name=f"Eve {XSS}", organization=f"Org {XSS}"), now=NOW)
         people.add_note(db, pid, f"note {XSS}", now=NOW)
         interactions.log_interaction(
-            db, summary=f"summary {XSS}", people=[pid, twin], kind="meeting", occurred_at=NOW, now=NOW
+            db,
+            summary=f"summary {XSS}",
+            people=[pid, twin],
+            kind="meeting",
+            occurred_at=datetime(2025, 1, 10, tzinfo=UTC),
+            now=NOW,
         )
         merge.scan(db, now=NOW)
     with TestClient(create_app(sqlite_url, today=TODAY, allowed_hosts=["testserver"])) as c:
         pages = [
+            "/",
+            "/today",
             "/people",
             "/people?sort=strength",
             "/people?q=eve",
@@ -581,6 +639,7 @@ def test_hostile_values_are_shown_as_text_on_every_page(sqlite_url: str) -> None
         assert "summary &lt;script&gt;" in person
         assert "note &lt;script&gt;" in person
         assert "&lt;script&gt;" in c.get("/import").text  # both sides of the duplicate pair
+        assert "Eve &lt;script&gt;" in c.get("/today").text  # on the agenda, with its hook
 
 
 # PostgreSQL smoke tests ---------------------------------------------------------------------------------------
@@ -590,7 +649,15 @@ def test_pages_on_each_backend(db_url: str) -> None:
     ids = seed(db_url)
     with TestClient(create_app(db_url, today=TODAY, allowed_hosts=["testserver"])) as client:
         b = Browser(client)
-        for path in ("/people", f"/people/{ids['ana']}", f"/people/{ids['ana']}/strength", "/import", "/settings"):
+        for path in (
+            "/",
+            "/today",
+            "/people",
+            f"/people/{ids['ana']}",
+            f"/people/{ids['ana']}/strength",
+            "/import",
+            "/settings",
+        ):
             assert b.get(path).status_code == 200, path
         assert "Ana Lima" in b.get("/people?q=ana").text
         r = b.post(f"/people/{ids['bo']}/notes", {"body": "From the web"}, htmx=True)
@@ -608,3 +675,15 @@ def test_serve_answers_its_own_names(sqlite_url: str) -> None:
     assert allowed_hosts("127.0.0.1", 8765) == ["127.0.0.1:8765", "localhost:8765", "[::1]:8765"]
     assert "192.168.1.5:9000" in allowed_hosts("192.168.1.5", 9000)
     assert "0.0.0.0:8765" not in allowed_hosts("0.0.0.0", 8765)
+
+
+def test_assets_are_served_from_the_app_not_a_cdn(browser: Browser) -> None:
+    templates = Path(__file__).resolve().parents[2] / "src" / "dunbar" / "web" / "templates"
+    for template in templates.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r'(src|href)="(https?:)?//', text), template.name
+    page = browser.get("/people").text
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
+        assert browser.get(asset).status_code == 200, asset
+    assert browser.get("/static/vendor/uplot/uPlot.iife.min.js").status_code == 200
+    assert browser.get("/static/vendor/htmx/LICENSE").status_code == 200

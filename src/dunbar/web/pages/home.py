@@ -1,5 +1,4 @@
-"""The start: a calm first-run page while the network is empty, then the day's agenda (or People until the
-agenda exists)."""
+"""The start: a calm first-run page while the network is empty, then the day's agenda."""
 
 from __future__ import annotations
 
@@ -25,10 +24,12 @@ def is_empty(db: Db) -> bool:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, db: DbDep) -> Response:
+def home(request: Request, db: DbDep, clock: ClockDep) -> Response:
     if is_empty(db):
         return render(request, "welcome.html", {"nav": ""})
-    return RedirectResponse("/today", status_code=303)
+    from dunbar.web.pages.today import today_page
+
+    return today_page(request, db, clock)
 
 
 @router.get("/welcome", response_class=HTMLResponse)
