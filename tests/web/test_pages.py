@@ -147,6 +147,9 @@ def test_today_done_snooze_and_skip_in_one_click(browser: Browser, sqlite_url: s
     assert snoozed not in _agenda_ids(r.text)
     r = browser.post(f"/today/{skipped}/skip", htmx=True)
     assert skipped not in _agenda_ids(r.text)
+    dormant = browser.get("/today/dormant", headers={"HX-Request": "true"})
+    assert dormant.status_code == 200
+    assert dormant.text.lstrip().startswith('<section class="card dormant-card"')
     remaining = _agenda_ids(browser.get("/today").text)
     assert not {done, snoozed, skipped} & set(remaining)
     with open_db(sqlite_url) as db:
@@ -606,6 +609,7 @@ def test_hostile_values_are_shown_as_text_on_every_page(sqlite_url: str) -> None
         pages = [
             "/",
             "/today",
+            "/today/dormant",
             "/people",
             "/people?sort=strength",
             "/people?q=eve",

@@ -45,9 +45,14 @@ def _answer(request: Request, db: Db, clock: Clock, message: str) -> Response:
 
 @router.get("/today", response_class=HTMLResponse)
 def today_page(request: Request, db: DbDep, clock: ClockDep) -> HTMLResponse:
-    ctx = _agenda(db, clock)
-    ctx["dormant"] = agenda.dormant(db, today=clock.today, now=clock.now, limit=DORMANT)
-    return render(request, "today.html", ctx)
+    return render(request, "today.html", _agenda(db, clock))
+
+
+@router.get("/today/dormant", response_class=HTMLResponse)
+def dormant(request: Request, db: DbDep, clock: ClockDep) -> HTMLResponse:
+    """Ties worth reviving: loaded after the agenda, so the list itself shows as soon as it can."""
+    found = agenda.dormant(db, today=clock.today, now=clock.now, limit=DORMANT)
+    return render(request, "today_dormant.html", {"dormant": found})
 
 
 @router.post("/today/{pid}/done", response_class=HTMLResponse)
