@@ -104,6 +104,9 @@ def test_demo_fills_an_empty_database_once(browser: Browser) -> None:
     assert r.status_code == 303
     listing = browser.get("/people")
     assert listing.text.count('data-testid="person-row"') == 50  # a full first page
+    more = browser.get("/people?offset=50", headers={"HX-Request": "true", "HX-Target": "more-row"})
+    assert more.text.lstrip().startswith("<tr")
+    assert more.text.count('data-testid="person-row"') == 50
     again = browser.post("/demo")
     assert again.status_code == 409
     assert "already has people" in again.text
