@@ -155,6 +155,7 @@ def register() -> Any:
         interactions,
         jobs,
         ledger,
+        match,
         mcp,
         merge,
         people,
