@@ -82,6 +82,15 @@ def index_people(db: Db, person_ids: Iterable[int]) -> None:
         _index_people(db, ordered)
 
 
+def add_person_docs(db: Db, bodies: dict[int, list[str]]) -> None:
+    """The search documents of people created just now, from what their creator already holds (no re-reading)."""
+    with db.transaction(), _deferred_fts(db, len(bodies)):
+        db.executemany(
+            "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('person', :r, :r, :b)",
+            [{"r": pid, "b": _body(" ".join(parts))} for pid, parts in bodies.items()],
+        )
+
+
 def _index_people(db: Db, ordered: list[int]) -> None:
     for ids in chunks(ordered):
         bodies = _person_bodies(db, ids)

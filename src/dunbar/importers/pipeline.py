@@ -212,6 +212,7 @@ class Planner:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         self.fills: list[tuple[int, str, Any, Any]] = []  # (person, column, old, new)
         self.touched_people: set[int] = set()
+        self.new_docs: dict[int, list[str]] = {}  # what search will index for the people this batch creates
         self.new_notes: list[int] = []
         self.new_interactions: list[int] = []
         self.contacted: set[int] = set()
@@ -287,7 +288,11 @@ class Planner:
             "location": row["location"],
             "connected_on": row["connected_on"],
         }
-        self.touched_people.add(pid)
+        self.new_docs[pid] = [
+            v
+            for v in (name, row["given_name"], row["family_name"], row["nickname"], row["location"], row["how_met"])
+            if v
+        ]
         self.report.people_created += 1
         return pid
 
@@ -310,7 +315,17 @@ class Planner:
             },
         )
         self.k.index.add_key(pid, (kind, norm))
+        if kind == "email":
+            self._doc(pid, value)
         return True
+
+    def _doc(self, pid: int, *parts: str | None) -> None:
+        """Add words to the search document of a person this batch creates (others are reindexed at the end)."""
+        doc = self.new_docs.get(pid)
+        if doc is not None:
+            doc.extend(p for p in parts if p)
+        else:
+            self.touched_people.add(pid)
 
     # people
 
@@ -356,8 +371,11 @@ class Planner:
             return
         orgs = [e.organization for e in rec.employments if e.organization]
         strong = bool(keys)
-        ref = self._ref(rec, name, idents)
-        keys.append(("ref", ref))
+        # Records without an e-mail, phone or LinkedIn URL are recognised on re-import by their own id (or a digest
+        # of what they say); the others already carry a key, and 30,000 more identifier rows would cost.
+        ref = None if strong else self._ref(rec, name, idents)
+        if ref:
+            keys.append(("ref", ref))
         if rec.ref and rec.ref.lower().startswith("urn:uuid:"):
             keys.append(("uid", rec.ref[9:].replace("-", "").lower()))  # a card dunbar exported itself
         # Fuzzy names only for records without an e-mail, phone or LinkedIn URL of their own: the rest already had
@@ -373,7 +391,8 @@ class Planner:
                 connected_on=rec.connected_on,
             )
             self._facts(pid, rec, idents, name, new=True)
-            self._identifier(pid, "ref", ref, ref, None)
+            if ref:
+                self._identifier(pid, "ref", ref, ref, None)
             self.report.created += 1
             for cand in match.candidates:
                 self.candidates.append((pid, cand.person_id, cand.score, cand.evidence))
@@ -382,7 +401,7 @@ class Planner:
         for cand in match.candidates:
             self.candidates.append((pid, cand.person_id, cand.score, cand.evidence))
         changed = self._facts(pid, rec, idents, name, new=False)
-        if self.k.index.owner(("ref", ref)) is None:
+        if ref and self.k.index.owner(("ref", ref)) is None:
             self._identifier(pid, "ref", ref, ref, None)
         if changed:
             self.touched_people.add(pid)
@@ -393,6 +412,8 @@ class Planner:
     def _fill(self, pid: int, column: str, value: Any) -> bool:
         old = self.k.person[pid].get(column)
         self.fills.append((pid, column, old, value))
+        if isinstance(value, str):
+            self._doc(pid, value)
         self.k.person[pid][column] = value
         return True
 
@@ -442,6 +463,7 @@ class Planner:
                 continue
             self.k.jobs.add(key)
             self.k.index.add_org(pid, fold(job.organization))
+            self._doc(pid, job.organization, job.title)
             self._add(
                 "employment",
                 {
@@ -689,7 +711,8 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
             {"ids": list(chunk)},
         )
     plan.stats.upsert(db)
-    search.index_people(db, plan.touched_people)
+    search.add_person_docs(db, plan.new_docs)
+    search.index_people(db, plan.touched_people - plan.new_docs.keys())
     search.index_notes(db, plan.new_notes)
     search.index_interactions(db, plan.new_interactions)
     for a, b, score, evidence in plan.candidates:

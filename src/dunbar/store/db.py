@@ -138,6 +138,8 @@ class SqliteDb(Db):
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA busy_timeout = 30000")
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            # 64 MiB of page cache: a large import touches every index of every table it writes.
+            self.conn.execute("PRAGMA cache_size = -65536")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open {path}: {exc}", hint="is it a dunbar database?") from exc
         self._depth = 0
