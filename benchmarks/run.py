@@ -60,6 +60,14 @@ def list_tag(ctx: Context) -> Case:
     return Case([*ctx.base_argv(), "list", "--tag", "python", "--json"], runs=ctx.runs)
 
 
+@benchmark("today", target=0.3, description="dunbar today: the daily agenda (cadences, strength, reasons, hooks)")
+def today_agenda(ctx: Context) -> Case:
+    # The first run of the day remembers its list (a few agenda_state rows); the reruns compute everything
+    # again and find the same people, so every run does the same work.
+    ctx.ensure_db()
+    return Case([*ctx.base_argv(), "today"], runs=ctx.runs)
+
+
 # The runner.
 
 
