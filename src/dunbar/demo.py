@@ -585,6 +585,9 @@ def generate(
             counts = _write(db, net, today=today, seed=seed, progress=report)
     finally:
         restore()
+    from dunbar.store import refresh_statistics
+
+    refresh_statistics(db)  # the query planner needs to know the shape of what was just loaded
     return counts
 
 

@@ -158,14 +158,10 @@ def run_import(
         return restore(db, path)
     ctx = parse_context(db, today=today, large_meeting=large_meeting)
     stream = guarded(records(path, fmt, ctx, mapping=mapping), path)
-    return apply_records(
-        db,
-        stream,
-        fmt=fmt,
-        path=path,
-        now=now,
-        dry_run=dry_run,
-        large_meeting=large_meeting,
-        progress=progress,
-        fp=fingerprint(path),
-    )
+    report = apply_records(db, stream, fmt=fmt, path=path, now=now, dry_run=dry_run, large_meeting=large_meeting,
+                           progress=progress, fp=fingerprint(path))
+    if report.batch_id is not None and report.created + report.merged > 1000:
+        from dunbar.store import refresh_statistics
+
+        refresh_statistics(db)  # a large batch changes what the query planner should know
+    return report

@@ -18,7 +18,7 @@ from dunbar.store.db import Db, SqlAlchemyDb, SqliteDb
 SCHEMA_HEAD = "0005"
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
-__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "Db", "open_db", "sqlite_path"]
+__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "Db", "open_db", "refresh_statistics", "sqlite_path"]
 
 
 def sqlite_path(url: str) -> str | None:
@@ -102,3 +102,22 @@ def ensure_schema(db: Db) -> None:
     from dunbar.store.migrate import upgrade
 
     upgrade(db)
+
+
+def refresh_statistics(db: Db) -> None:
+    """Give SQLite's query planner statistics (after a bulk load, or once per web app start).
+
+    Without them it may join a page of interactions to their people by scanning every person (0.4 s instead of
+    0.1 ms at 30,000 people). A sampled ANALYZE costs a fraction of a second; ``PRAGMA optimize`` refreshes the
+    statistics only when tables changed a lot. Busy with another writer: skipped, the next chance makes them.
+    """
+    if db.dialect != "sqlite":
+        return
+    try:
+        db.execute("PRAGMA analysis_limit = 400")
+        if db.scalar("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'") is None:
+            db.execute("ANALYZE")
+        else:
+            db.execute("PRAGMA optimize")
+    except (StoreError, sqlite3.OperationalError):
+        pass
