@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -67,7 +67,8 @@ def test_concepts_drop_asking_words_and_add_broader_ones() -> None:
     name = m.default_table().name
     found = {name(c): v for c, v in m.concepts("Hiring: senior Kubernetes engineers at Acme GmbH").items()}
     assert set(found) == {"kubernetes", "acme", "engineer", "devops", "containers"}
-    assert found["devops"].strength == m.BROADER and found["devops"].words == "kubernetes"
+    assert found["devops"].strength == m.BROADER
+    assert found["devops"].words == "kubernetes"
     assert found["kubernetes"].strength == 1.0
     assert {name(c) for c in m.concepts("C++ and C# developers")} >= {"cplusplus", "csharp", "software engineering"}
 
@@ -129,13 +130,16 @@ def test_help_others(db: Db) -> None:
     found = matching.help_others(db, today=TODAY, semantic=False)
     assert len(found) == 1
     r = found[0]
-    assert r["a"] == {"id": ids["bo"], "name": "Bo Chen"} and r["b"] is None
-    assert r["offer"]["text"] == "Kubernetes" and r["need"]["text"] == "help moving to k8s"
+    assert r["a"] == {"id": ids["bo"], "name": "Bo Chen"}
+    assert r["b"] is None
+    assert r["offer"]["text"] == "Kubernetes"
+    assert r["need"]["text"] == "help moving to k8s"
     assert r["why"] == "your offer 'Kubernetes' meets Bo Chen's need 'help moving to k8s' (synonym: kubernetes = k8s)"
     assert r["reasons"] == [
         {"concept": "kubernetes", "need_words": "k8s", "offer_words": "kubernetes", "how": "synonym"}
     ]
-    assert 0 < r["score"] <= 1 and r["semantic"] is None
+    assert 0 < r["score"] <= 1
+    assert r["semantic"] is None
 
 
 def test_help_me_weighs_tie_strength(db: Db) -> None:
@@ -180,7 +184,9 @@ def test_introduce_records_favours_tie_and_follow_up(db: Db) -> None:
     tie = db.one("SELECT person_a_id, person_b_id, kind, how FROM tie")
     assert tie == {"person_a_id": ids["ana"], "person_b_id": ids["cy"], "kind": "explicit", "how": "introduced by me"}
     due = db.one("SELECT person_id, due_on, text FROM follow_up")
-    assert due is not None and due["person_id"] == ids["ana"] and str(due["due_on"]) == "2026-12-09"
+    assert due is not None
+    assert due["person_id"] == ids["ana"]
+    assert str(due["due_on"]) == "2026-12-09"
     assert done["follow_up_on"].isoformat() == "2026-12-09"
     assert matching.intros(db, today=TODAY, semantic=False) == []  # they know each other now
 
@@ -207,15 +213,20 @@ def test_cli_match_and_intro(cli) -> None:  # type: ignore[no-untyped-def]
     assert [r["a"]["name"] for r in found] == ["Bo Chen"]
     assert set(found[0]) >= {"a", "b", "offer", "need", "score", "match", "semantic", "reasons", "why"}
     shown = cli("match", "--intros", "--no-semantic").stdout
-    assert "Ana Lima" in shown and "Cy Park" in shown and "data scientist" in shown
+    assert "Ana Lima" in shown
+    assert "Cy Park" in shown
+    assert "data scientist" in shown
     assert "No matches yet" in cli("match", "--help-me", "--no-semantic").stdout
     made = cli("intro", "Ana", "Cy", "--note", "both in data", "--json").json()
-    assert made["a"]["name"] == "Ana Lima" and made["follow_up_on"] == "2026-12-09"
+    assert made["a"]["name"] == "Ana Lima"
+    assert made["follow_up_on"] == "2026-12-09"
     assert cli("match", "--intros", "--no-semantic", "--json").json() == []
     bad = cli("match", ok=False)
-    assert bad.exit_code == 2 and "say which matches" in bad.stderr
+    assert bad.exit_code == 2
+    assert "say which matches" in bad.stderr
     bad = cli("intro", "Ana", "Ana", ok=False)
-    assert bad.exit_code == 2 and "two different people" in bad.stderr
+    assert bad.exit_code == 2
+    assert "two different people" in bad.stderr
 
 
 # The semantic extra ----------------------------------------------------------------------------------------
@@ -225,7 +236,7 @@ class FakeEmbedder:
     """A stand-in for the sentence model IN UNIT TESTS ONLY: texts sharing a word from a group get close vectors,
     so blending and caching can be tested without the 90 MB model. The real model has its own test below."""
 
-    GROUPS = [{"cooking", "baking", "pastry", "chef"}, {"kubernetes", "k8s"}]
+    GROUPS: ClassVar[list[set[str]]] = [{"cooking", "baking", "pastry", "chef"}, {"kubernetes", "k8s"}]
     calls = 0
 
     def encode(self, texts: Any) -> Any:
@@ -251,8 +262,11 @@ def test_semantic_blend_and_cache(tmp_path: Path) -> None:
     pairs = blender.blend_all(["looking for a pastry chef"], ["Kubernetes", "cooking classes"], {}, min_score=0.2)
     assert list(pairs) == [(0, 1)]  # only meaning links these two; the baseline sees nothing
     score, base, sim = pairs[(0, 1)]
-    assert base == 0.0 and sim == pytest.approx(1.0, abs=0.01) and score == pytest.approx(semantic.ALPHA, abs=0.01)
-    assert FakeEmbedder.calls == 3 and path.exists()
+    assert base == 0.0
+    assert sim == pytest.approx(1.0, abs=0.01)
+    assert score == pytest.approx(semantic.ALPHA, abs=0.01)
+    assert FakeEmbedder.calls == 3
+    assert path.exists()
     again = semantic.Blender(semantic.EmbeddingCache(path, embedder=FakeEmbedder))
     again.blend_all(["looking for a pastry chef"], ["Kubernetes"], {}, min_score=0.2)
     assert FakeEmbedder.calls == 3  # read from the cache file, nothing embedded again

@@ -91,7 +91,8 @@ def test_needs_in_notes() -> None:
 def test_cli(cli) -> None:  # type: ignore[no-untyped-def]
     cli("add", "Bo Chen")
     added = cli("need", "Bo Chen", "help moving to k8s", "--expires", "2w", "--json").json()
-    assert added["kind"] == "need" and added["expires_on"] == "2026-12-09"
+    assert added["kind"] == "need"
+    assert added["expires_on"] == "2026-12-09"
     assert added["person"]["name"] == "Bo Chen"
     cli("offer", "me", "Kubernetes")
     listed = cli("offers", "--json").json()
@@ -101,11 +102,14 @@ def test_cli(cli) -> None:  # type: ignore[no-untyped-def]
     ]
     assert [i["text"] for i in cli("offers", "me", "--json").json()] == ["Kubernetes"]
     shown = cli("offers").stdout
-    assert "help moving to k8s" in shown and "2026-12-09" in shown
+    assert "help moving to k8s" in shown
+    assert "2026-12-09" in shown
     done = cli("offers", "--dismiss", str(added["id"]), "--json").json()
     assert done["status"] == "dismissed"
     bad = cli("offers", "--confirm", "999", ok=False)
-    assert bad.exit_code == 2 and "no offer or need #999" in bad.stderr
+    assert bad.exit_code == 2
+    assert "no offer or need #999" in bad.stderr
     bad = cli("need", "Bo Chen", "x", "--expires", "soonish", ok=False)
-    assert bad.exit_code == 2 and "not a date" in bad.stderr
+    assert bad.exit_code == 2
+    assert "not a date" in bad.stderr
     assert cli("offers", "--suggest", "--json").json() == {"suggested": 0}
