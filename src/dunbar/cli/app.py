@@ -152,6 +152,7 @@ def register() -> Any:
     from dunbar.cli import (  # noqa: F401
         agenda,
         demo,
+        graph,
         interactions,
         jobs,
         ledger,
