@@ -268,6 +268,11 @@ def test_reasons_for_each_cause(db: Db) -> None:
     assert _reasons(items, "Walt Work") == ["6 years at Globex on Saturday"]
     assert _reasons(items, "Sam Slipping") == [f"strength fell below 30 (from {before_s} a month ago)"]
     by_name = {i["person"]["name"]: i for i in items}
+    everyone = strength_service.scores(db, now=NOW)
+    assert {i["person"]["id"]: i["strength"] for i in items} == {
+        i["person"]["id"]: everyone[i["person"]["id"]] for i in items
+    }
+    assert by_name["Olivia Overdue"]["strength"] > 0
     assert by_name["Olivia Overdue"]["hook"].startswith(
         "last time (meeting, 2 months ago): Coffee, talked about her move"
     )

@@ -8,7 +8,8 @@ queries so that ``dunbar today`` stays within its 0.3 s budget at 30,000 people 
    (small, indexed queries);
 2. one query for the candidates: people with a cadence, people an event names, and people whose last contact
    fell in the window where their strength can have fallen below the floor — never the whole dormant rest;
-3. their strength from the running totals (``dunbar.strength.scores`` on those people only);
+3. their strength from the running totals read in that same query (the pure ``dunbar.scoring.score_rows``,
+   as ``dunbar.strength.scores`` does);
 4. conversation hooks for the chosen few only (one query per person at most).
 
 The day's list is remembered in ``agenda_state.last_suggested_on``: a rerun the same day shows the same people,
@@ -206,14 +207,26 @@ def _local_date(value: Any) -> date | None:
 def _candidates(
     db: Db, *, today: date, now: datetime, table: dict[str, tuple[int, int] | None], named: Iterable[int]
 ) -> list[tuple[Any, ...]]:
-    """(id, circle, closeness, cadence ideal, cadence max, connected_on, last_contact_at) of everyone who may be
-    on today's list: one query (plus one per 2,000 people an event names, beyond the first)."""
+    """Everyone who may be on today's list, with what their strength is computed from: ``(id, circle,
+    closeness, cadence ideal, cadence max, connected_on, last_contact_at, n_them, decay_sum, half_life_days,
+    kinds_mask, first, last, met)`` (the last three as days since the scoring epoch). One query, plus one per
+    2,000 people an event names beyond the first.
+
+    The running totals come in the same query, joined, rather than through ``dunbar.strength.scores`` with
+    the candidates' ids: IN lists of thousands of ids cost five times the join (the SQL for the epoch days
+    is the strength service's own, and tests check both give the same scores).
+    """
+    from dunbar.strength import _epoch_days
+
     cadenced = sorted(c for c, v in table.items() if v is not None) or ["-"]
     risk_from = now - timedelta(days=RISK_WINDOW_DAYS[1])
     risk_to = now - timedelta(days=RISK_WINDOW_DAYS[0])
+    met = "julianday(p.connected_on) - 2451544.5" if db.dialect == "sqlite" else "p.connected_on - DATE '2000-01-01'"
     base = (
         "SELECT p.id, p.circle, p.closeness, p.cadence_ideal_days, p.cadence_max_days, p.connected_on, "
-        f"p.last_contact_at FROM person p WHERE {_live(db)} AND "
+        "p.last_contact_at, s.n_them, s.decay_sum, s.half_life_days, s.kinds_mask, "
+        f"{_epoch_days(db, 's.first_at')}, {_epoch_days(db, 's.last_at')}, {met} "
+        f"FROM person p LEFT JOIN person_stats s ON s.person_id = p.id WHERE {_live(db)} AND "
     )
     params: dict[str, Any] = {"f": False, "circles": cadenced, "a": risk_from, "b": risk_to}
     broad = (
@@ -242,9 +255,12 @@ def today(
     promise due. ``remember`` records the list (``agenda_state``) so that reruns today agree and tomorrow does
     not nag; the calendar export looks without remembering.
     """
-    from dunbar.strength import scores
+    from dunbar.scoring import score_rows
+    from dunbar.scoring.stats import days_since_epoch
+    from dunbar.stats import load_params
 
     settings = _settings(db)
+    strength_params = load_params(db)
     n = limit if limit is not None else limit_setting(settings)
     if n < 1:
         raise InvalidInput(f"bad limit {n}", hint="show at least one person")
@@ -257,49 +273,61 @@ def today(
     named = (set(follow_ups) | set(dates) | set(new_jobs) | set(anniversaries) | set(favours) | set(pinned)) - held
     rows = [r for r in _candidates(db, today=today, now=now, table=table, named=named) if r[0] not in held]
     floor_at = now - timedelta(days=RISK_WINDOW_DAYS[0])
-    risk_from = now - timedelta(days=RISK_WINDOW_DAYS[1])
+    # Everyone's strength first, straight from the rows (as ``dunbar.strength.scores`` builds them): most
+    # people of the risk window are then dropped without a datetime being parsed for them.
+    hl = strength_params.half_life_days
+    totals = {
+        r[0]: (r[0], r[7] or 0, r[8] or 0.0, hl if r[9] is None else r[9], r[10] or 0, r[11], r[12], r[13], r[2])
+        for r in rows
+    }
+    strength = score_rows(totals.values(), now=now, params=strength_params)
+    floor_d = days_since_epoch(floor_at)
+    from_d = days_since_epoch(now - timedelta(days=RISK_WINDOW_DAYS[1]))
+    left_alone = {r[0] for r in rows if r[1] == "dormant"}  # the user called them dormant: no alarm
+    below = [
+        t
+        for t in totals.values()
+        if t[6] is not None
+        and from_d <= t[6] < floor_d
+        and strength[t[0]] < rank.STRENGTH_FLOOR
+        and t[0] not in left_alone
+    ]
+    before = score_rows(below, now=floor_at, params=strength_params) if below else {}
+    fell = {pid: b for pid, b in before.items() if b > strength[pid]}
     candidates: list[rank.Candidate] = []
-    at_risk: list[rank.Candidate] = []
     last_seen: dict[int, datetime] = {}
-    for pid, circle, closeness, ideal, most, connected, last_at in rows:
-        pid = int(pid)
+    for pid, circle, closeness, ideal, most, connected, last_at, *_ in rows:
+        cadence = cad.cadence_for(circle, ideal, most, table)
+        if cadence is None and pid not in named and pid not in fell:
+            continue  # nothing to say about them today
         last_dt = to_datetime(last_at)
         last = None if last_dt is None else last_dt.astimezone().date()
         met = to_date(connected)
-        cadence = cad.cadence_for(circle, ideal, most, table)
-        overdue = cadence is not None and cad.due(last or met, cadence, today)[1] > 0
-        risk = last_dt is not None and risk_from <= last_dt < floor_at and circle != "dormant"
-        if not (overdue or risk or pid in named):
-            continue  # nothing to say about them today: not worth scoring
+        if pid not in named and pid not in fell:
+            assert cadence is not None
+            if cad.due(last or met, cadence, today)[1] <= 0:
+                continue  # in touch as often as wished
         times, last_suggested = record.get(pid, (0, None))
-        c = rank.Candidate(
-            person_id=pid,
-            circle=circle,
-            closeness=None if closeness is None else int(closeness),
-            cadence=cadence,
-            last_contact=last,
-            connected_on=met,
-            follow_ups=follow_ups.get(pid, []),
-            dates=dates.get(pid, []) + anniversaries.get(pid, []),
-            new_job=new_jobs.get(pid),
-            favour=favours.get(pid),
-            times_suggested=times,
-            last_suggested_on=last_suggested,
+        candidates.append(
+            rank.Candidate(
+                person_id=pid,
+                circle=circle,
+                closeness=None if closeness is None else int(closeness),
+                cadence=cadence,
+                last_contact=last,
+                connected_on=met,
+                strength=strength.get(pid, 0),
+                strength_before=fell.get(pid),
+                follow_ups=follow_ups.get(pid, []),
+                dates=dates.get(pid, []) + anniversaries.get(pid, []),
+                new_job=new_jobs.get(pid),
+                favour=favours.get(pid),
+                times_suggested=times,
+                last_suggested_on=last_suggested,
+            )
         )
-        candidates.append(c)
         if last_dt is not None:
             last_seen[pid] = last_dt
-        if risk:
-            at_risk.append(c)
-    strength = scores(db, now=now, person_ids=[c.person_id for c in candidates]) if candidates else {}
-    for c in candidates:
-        c.strength = strength.get(c.person_id, 0)
-    fell = [c.person_id for c in at_risk if c.strength < rank.STRENGTH_FLOOR]
-    if fell:
-        before = scores(db, now=floor_at, person_ids=fell)
-        for c in at_risk:
-            if c.person_id in before:
-                c.strength_before = before[c.person_id]
     chosen = rank.rank(candidates, today=today, limit=n, pinned=pinned)
     by_id = {c.person_id: c for c in candidates}
     items = _describe(db, chosen, by_id, last_seen, today=today)
@@ -316,10 +344,8 @@ def _describe(
     *,
     today: date,
 ) -> list[dict[str, Any]]:
-    from dunbar.people import summary
-
     ids = [s.person_id for s in chosen]
-    who = summary(db, ids) if ids else {}
+    who = _who(db, ids)
     out = []
     for s in chosen:
         c = by_id[s.person_id]
@@ -337,6 +363,23 @@ def _describe(
                 "follow_ups": [{"id": f.id, "text": f.text, "due_on": f.due_on} for f in c.follow_ups],
             }
         )
+    return out
+
+
+def _who(db: Db, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Name and current job, as ``dunbar.people.summary`` gives them (without importing that module and the
+    search index behind it, a tenth of the agenda's time budget)."""
+    out: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return out
+    for pid, name in db.rows("SELECT id, display_name FROM person WHERE id IN :ids", {"ids": list(ids)}):
+        out[int(pid)] = {"id": int(pid), "name": name, "organization": None, "title": None}
+    for pid, org, title in db.rows(
+        "SELECT e.person_id, o.name, e.title FROM employment e JOIN organization o ON o.id = e.organization_id "
+        "WHERE e.person_id IN :ids AND e.end_date IS NULL ORDER BY e.start_date, e.id",
+        {"ids": list(ids)},
+    ):
+        out[int(pid)]["organization"], out[int(pid)]["title"] = org, title
     return out
 
 
@@ -494,7 +537,6 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
     with some past reciprocity that went quiet 6–24 months ago, at employers few of my contacts share.
     ``[{person: {id, name, organization, title}, kind, value, reasons, circle, strength, connected_on,
     last_contact_on}]``."""
-    from dunbar.people import summary
     from dunbar.strength import scores
 
     if limit < 1:
@@ -552,7 +594,7 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
         )
     found = rank.rank_dormant(ties, today=today, limit=limit)
     chosen = [r.person_id for r in found]
-    who = summary(db, chosen) if chosen else {}
+    who = _who(db, chosen)
     strength = scores(db, now=now, person_ids=chosen) if chosen else {}
     by_id = {t.person_id: t for t in ties}
     return [
