@@ -498,9 +498,11 @@ def _explain(
 # The network view ------------------------------------------------------------------------------------------
 
 
-def _tie_graph(db: Db, *, now: datetime) -> tuple[Any, dict[int, dict[str, Any]], dict[int, int]]:
-    """The contact-contact tie graph (networkx, ties not rejected, live people), everyone's details and my
-    strengths: (graph, {id: {name, circle, organization}}, {id: strength})."""
+def _tie_graph(
+    db: Db, *, now: datetime, min_strength: float = 0.0
+) -> tuple[Any, dict[int, dict[str, Any]], dict[int, int]]:
+    """The contact-contact tie graph (networkx, ties not rejected of at least ``min_strength``, live people),
+    everyone's details and my strengths: (graph, {id: {name, circle, organization}}, {id: strength})."""
     import networkx as nx
 
     from dunbar import strength
@@ -518,7 +520,9 @@ def _tie_graph(db: Db, *, now: datetime) -> tuple[Any, dict[int, dict[str, Any]]
             people[int(pid)]["organization"] = org
     g = nx.Graph()
     for tid, a, b, s, kind, how, last_seen in db.rows(
-        "SELECT id, person_a_id, person_b_id, strength, kind, how, last_seen FROM tie WHERE status <> 'rejected'"
+        "SELECT id, person_a_id, person_b_id, strength, kind, how, last_seen FROM tie WHERE status <> 'rejected' "
+        "AND (strength >= :m OR kind = 'explicit' OR status = 'confirmed')",
+        {"m": min_strength},
     ):
         if int(a) in people and int(b) in people:
             g.add_edge(int(a), int(b), weight=float(s), tie_id=int(tid), kind=kind, how=how or "",
@@ -527,18 +531,26 @@ def _tie_graph(db: Db, *, now: datetime) -> tuple[Any, dict[int, dict[str, Any]]
     return g, people, mine
 
 
-def network(db: Db, *, now: datetime, brokers: int = 10, sample_above: int = 2000) -> dict[str, Any]:
+# The network view leaves out ties weaker than this (one large meeting together): they join everything to
+# everything and hide the clusters.
+VIEW_MIN_STRENGTH = 0.15
+
+
+def network(
+    db: Db, *, now: datetime, brokers: int = 10, sample_above: int = 500, min_strength: float = VIEW_MIN_STRENGTH
+) -> dict[str, Any]:
     """The shape of my network: {people, circles: {circle: n, "none": n}, ties, connected (people with a tie),
     components: [sizes, largest first], clusters: [{id, size, organizations: [{name, people}], people: [{id,
     name, strength}]}], brokers: [{person: {id, name}, betweenness, clusters, reason}], sampled}.
 
-    Clusters are label-propagation communities of the tie graph (me left out: I am next to everyone); brokers
-    are the people with the highest betweenness on it, i.e. on the most shortest routes between others: they
-    bridge parts of my network that would otherwise be apart. Above ``sample_above`` people with ties,
-    betweenness is estimated from that many sampled sources."""
+    Clusters are Louvain communities of the tie graph (me left out: I am next to everyone; ties weaker than
+    ``min_strength`` left out unless explicit or confirmed); brokers are the people with the highest
+    betweenness on it, i.e. on the most shortest routes between others: they bridge parts of my network that
+    would otherwise be apart. Above ``sample_above`` people with ties, betweenness is estimated from that many
+    sampled sources (seeded, so the answer is stable)."""
     import networkx as nx
 
-    g, people, mine = _tie_graph(db, now=now)
+    g, people, mine = _tie_graph(db, now=now, min_strength=min_strength)
     circles: dict[str, int] = defaultdict(int)
     for p in people.values():
         circles[p["circle"] or "none"] += 1
@@ -607,7 +619,7 @@ def _communities(g: Any) -> list[list[int]]:
 
     if g.number_of_nodes() == 0:
         return []
-    found = nx.community.asyn_lpa_communities(g, weight="weight", seed=7)
+    found = nx.community.louvain_communities(g, weight="weight", seed=7)
     return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
 
 
@@ -626,7 +638,7 @@ def plot(db: Db, path: str, *, now: datetime, limit: int = 400) -> dict[str, int
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    g, people, mine = _tie_graph(db, now=now)
+    g, people, mine = _tie_graph(db, now=now, min_strength=VIEW_MIN_STRENGTH)
     keep = sorted(people, key=lambda n: (-mine.get(n, 0), n))[:limit]
     keep = [n for n in keep if mine.get(n, 0) > 0 or n in g]
     sub = g.subgraph(keep).copy()

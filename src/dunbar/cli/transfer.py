@@ -356,11 +356,27 @@ def _write_ics(db: Db, out: TextIO, **options: Any) -> dict[str, int]:
     return write_ics(db, out, **options)
 
 
+def _write_graphml(db: Db, out: TextIO, **options: Any) -> dict[str, int]:
+    """People and ties as GraphML, for Gephi, yEd or networkx."""
+    from dunbar.exporters.graph import write_graphml
+
+    return write_graphml(db, out, **options)
+
+
+def _write_gexf(db: Db, out: TextIO, **options: Any) -> dict[str, int]:
+    """People and ties as GEXF, Gephi's own format."""
+    from dunbar.exporters.graph import write_gexf
+
+    return write_gexf(db, out, **options)
+
+
 # One writer per export option: (db, text stream, **options) -> counts.
 EXPORT_WRITERS: dict[str, Callable[..., dict[str, int]]] = {
     "json": _write_json,
     "vcard": _write_vcard,
     "ics": _write_ics,
+    "graphml": _write_graphml,
+    "gexf": _write_gexf,
 }
 VCARD_VERSIONS = ("3.0", "4.0")
 
@@ -407,6 +423,13 @@ def export_command(
             help="Follow-ups, birthdays and today's agenda as an iCalendar feed for your calendar app.",
         ),
     ] = None,
+    graphml_file: Annotated[
+        str | None,
+        typer.Option("--graphml", metavar="FILE", help="People and ties as GraphML (Gephi, yEd, networkx)."),
+    ] = None,
+    gexf_file: Annotated[
+        str | None, typer.Option("--gexf", metavar="FILE", help="People and ties as GEXF (Gephi).")
+    ] = None,
 ) -> None:
     """Export your data ('-' as FILE writes to standard output)."""
     if vcard_version not in VCARD_VERSIONS:
@@ -415,10 +438,12 @@ def export_command(
     options: dict[str, dict[str, Any]] = {
         "vcard": {"version": vcard_version},
         "ics": {"today": st.today, "now": st.now()},
+        "graphml": {"now": st.now()},
+        "gexf": {"now": st.now()},
     }
-    targets = {
-        name: file for name, file in (("json", json_file), ("vcard", vcard_file), ("ics", ics_file)) if file is not None
-    }
+    given = (("json", json_file), ("vcard", vcard_file), ("ics", ics_file), ("graphml", graphml_file),
+             ("gexf", gexf_file))  # fmt: skip
+    targets = {name: file for name, file in given if file is not None}
     if not targets:
         raise DunbarError("nothing to export to", hint="name a file, e.g. dunbar export --json dunbar-export.json")
     if list(targets.values()).count("-") > 1:
