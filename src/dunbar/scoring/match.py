@@ -282,9 +282,12 @@ class Index:
     vectors: list[dict[str, float]] = field(default_factory=list)
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     top: dict[str, float] = field(default_factory=dict)  # the largest weight in each posting list
+    _default: float | None = None
 
     def add(self, found: Concepts) -> int:
-        vec = vector(found, self.weights)
+        if self._default is None:
+            self._default = max(self.weights.values(), default=1.0)
+        vec = vector(found, self.weights, self._default)
         n = len(self.docs)
         self.docs.append(found)
         self.vectors.append(vec)
@@ -321,20 +324,23 @@ class Index:
                 yield doc, score
 
 
-def weigh(texts: Iterable[Concepts]) -> dict[str, float]:
-    """Concept weights (idf) from every text that will be compared: offers and needs together."""
+def weigh(texts: Iterable[Concepts | tuple[Concepts, int]]) -> dict[str, float]:
+    """Concept weights (idf) from every text that will be compared: offers and needs together. A text can come
+    with how many hold it, ``(concepts, count)``: a concept is as common as the offers and needs that say it."""
     df: dict[str, int] = {}
     n = 0
-    for found in texts:
-        n += 1
+    for item in texts:
+        found, k = item if isinstance(item, tuple) else (item, 1)
+        n += k
         for c in found:
-            df[c] = df.get(c, 0) + 1
+            df[c] = df.get(c, 0) + k
     return {c: idf(k, n) for c, k in df.items()}
 
 
-def vector(found: Concepts, weights: dict[str, float]) -> dict[str, float]:
+def vector(found: Concepts, weights: dict[str, float], default: float | None = None) -> dict[str, float]:
     """A unit vector: concept -> weight × strength, normalised; an unknown concept weighs as a rare one."""
-    default = max(weights.values(), default=1.0)
+    if default is None:
+        default = max(weights.values(), default=1.0)
     raw = {c: weights.get(c, default) * m.strength for c, m in found.items()}
     norm = math.sqrt(sum(v * v for v in raw.values()))
     return {c: v / norm for c, v in raw.items()} if norm else {}
