@@ -546,20 +546,15 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
     quiet_to = start - timedelta(days=rank.QUIET_FROM_DAYS - 1)
     weak = [c for c in rank.WEAK_CIRCLES if c is not None]
     rows = db.rows(
-        "SELECT p.id, p.circle, p.closeness, p.connected_on, p.last_contact_at FROM person p "
-        f"WHERE {_live(db)} AND ((p.connected_on IS NOT NULL AND (p.last_contact_at IS NULL "
-        "OR p.last_contact_at < p.connected_on)) OR (p.last_contact_at >= :a AND p.last_contact_at < :b "
-        "AND (p.circle IS NULL OR p.circle IN :weak)))",
+        "SELECT p.id, p.circle, p.closeness, p.connected_on, p.last_contact_at, s.n_them, s.n_total FROM person p "
+        f"LEFT JOIN person_stats s ON s.person_id = p.id WHERE {_live(db)} AND ((p.connected_on IS NOT NULL "
+        "AND (p.last_contact_at IS NULL OR p.last_contact_at < p.connected_on)) OR (p.last_contact_at >= :a "
+        "AND p.last_contact_at < :b AND s.n_them > 0 AND (p.circle IS NULL OR p.circle IN :weak)))",
         {"f": False, "a": quiet_from, "b": quiet_to, "weak": weak},
     )
     ids = [int(r[0]) for r in rows]
-    reciprocity: dict[int, tuple[int, int]] = {}
     employer: dict[int, tuple[int, str]] = {}
     for part in chunks(ids):
-        for pid, n_them, n_total in db.rows(
-            "SELECT person_id, n_them, n_total FROM person_stats WHERE person_id IN :ids", {"ids": list(part)}
-        ):
-            reciprocity[int(pid)] = (int(n_them), int(n_total))
         for pid, org_id, name in db.rows(
             "SELECT e.person_id, o.id, o.name FROM employment e JOIN organization o ON o.id = e.organization_id "
             "WHERE e.person_id IN :ids AND e.end_date IS NULL ORDER BY e.start_date, e.id",
@@ -575,9 +570,8 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
         ):
             staff[int(org_id)] = int(count)
     ties = []
-    for pid, circle, closeness, connected, last_at in rows:
+    for pid, circle, closeness, connected, last_at, n_them, n_total in rows:
         pid = int(pid)
-        n_them, n_total = reciprocity.get(pid, (0, 0))
         org = employer.get(pid)
         ties.append(
             rank.Tie(
@@ -586,8 +580,8 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
                 closeness=None if closeness is None else int(closeness),
                 connected_on=to_date(connected),
                 last_contact=_local_date(last_at),
-                n_them=n_them,
-                n_total=n_total,
+                n_them=int(n_them or 0),
+                n_total=int(n_total or 0),
                 organization=org[1] if org else None,
                 colleagues=max(0, staff.get(org[0], 1) - 1) if org else 0,
             )
