@@ -30,7 +30,7 @@ DECISIONS = ("merge", "apart")
 STATUSES = ("pending", "merged", "apart")
 
 # Columns whose JSON form (ISO text) must be turned back into dates and times before writing.
-_DATE_COLUMNS = frozenset({"start_date", "end_date", "connected_on", "due_on"})
+_DATE_COLUMNS = frozenset({"start_date", "end_date", "connected_on", "due_on", "since", "last_seen"})
 _TIME_COLUMNS = frozenset({"created_at", "decided_at", "last_contact_at", "updated_at", "done_at", "deleted_at"})
 _BOOL_COLUMNS = frozenset({"is_primary"})
 
@@ -279,6 +279,35 @@ def _move_opportunity_people(db: Db, sid: int, mid: int, moved: dict[str, Any]) 
     moved["opportunity_person"] = {"moved": out, "dropped": dropped}
 
 
+def _move_ties(db: Db, sid: int, mid: int, moved: dict[str, Any]) -> None:
+    """The merged person's ties go to the survivor (the pair re-ordered so that a < b). A tie between the two
+    would tie the survivor to themself, and a pair the survivor already has would be a duplicate: both are
+    removed and kept here, whole, for undo."""
+    rows = db.all("SELECT * FROM tie WHERE person_a_id = :m OR person_b_id = :m ORDER BY id", {"m": mid})
+    pairs = {
+        (r[0], r[1])
+        for r in db.rows(
+            "SELECT person_a_id, person_b_id FROM tie WHERE person_a_id = :s OR person_b_id = :s", {"s": sid}
+        )
+    }
+    out: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
+    for row in rows:
+        other = row["person_b_id"] if row["person_a_id"] == mid else row["person_a_id"]
+        pair = (min(sid, other), max(sid, other))
+        if other == sid or pair in pairs:
+            dropped.append(_enc_row(row))
+            db.execute("DELETE FROM tie WHERE id = :id", {"id": row["id"]})
+            continue
+        pairs.add(pair)
+        out.append({"id": row["id"], "person_a_id": row["person_a_id"], "person_b_id": row["person_b_id"]})
+        db.execute(
+            "UPDATE tie SET person_a_id = :a, person_b_id = :b WHERE id = :id",
+            {"a": pair[0], "b": pair[1], "id": row["id"]},
+        )
+    moved["tie"] = {"moved": out, "dropped": dropped}
+
+
 def _move_candidates(db: Db, sid: int, mid: int, moved: dict[str, Any], *, now: datetime) -> None:
     rows = db.all("SELECT * FROM merge_candidate WHERE person_a_id = :m OR person_b_id = :m ORDER BY id", {"m": mid})
     pairs = {
@@ -366,6 +395,7 @@ def merge_people(db: Db, survivor_id: int, merged_id: int, *, now: datetime) -> 
         _move_participants(db, sid, mid, moved)
         _move_favours(db, sid, mid, moved)
         _move_opportunity_people(db, sid, mid, moved)
+        _move_ties(db, sid, mid, moved)
         _move_candidates(db, sid, mid, moved, now=now)
         moved["filled"] = _fill_columns(db, survivor, merged, alternates, now=now)
         moved["alternates_created"] = alternates
@@ -511,6 +541,19 @@ def undo_merge(db: Db, merge_id: int, *, now: datetime) -> None:
                 {"o": row["opportunity_id"], "m": mid},
             ):
                 _recreate(db, "opportunity_person", {**row, "person_id": mid})
+        # Merges made before ties existed moved none.
+        ties = moved.get("tie", {"moved": [], "dropped": []})
+        for item in ties["moved"]:
+            db.execute(
+                "UPDATE tie SET person_a_id = :a, person_b_id = :b WHERE id = :id",
+                {"a": item["person_a_id"], "b": item["person_b_id"], "id": item["id"]},
+            )
+        for row in ties["dropped"]:
+            if not db.scalar(
+                "SELECT 1 FROM tie WHERE person_a_id = :a AND person_b_id = :b",
+                {"a": row["person_a_id"], "b": row["person_b_id"]},
+            ):
+                _recreate(db, "tie", row)
         cands = moved["merge_candidate"]
         for item in cands["moved"]:
             db.execute(
@@ -552,7 +595,7 @@ def get_merge(db: Db, merge_id: int) -> dict[str, Any]:
         db.rows("SELECT id, display_name FROM person WHERE id IN :ids", {"ids": [m["survivor_id"], m["merged_id"]]})
     )
     tables = ("identifier", "employment", "important_date", "field", "person_tag", "note", "participant",
-              "follow_up", "alternate", "merge_candidate", "favour", "favour_party", "opportunity_person")  # fmt: skip
+              "follow_up", "alternate", "merge_candidate", "favour", "favour_party", "opportunity_person", "tie")  # fmt: skip
     alternates = []
     if moved["alternates_created"]:
         alternates = db.all(
