@@ -41,21 +41,22 @@ def print_agenda(st: State, items: list[dict[str, Any]], *, out: Any = None) -> 
     if not items:
         out.print("Nobody needs you today. Enjoy the quiet; `dunbar dormant` shows ties worth reviving.")
         return
-    out.print(f"[bold]Today, {st.today.strftime('%A %d %B')}[/bold]: {len(items)} to reach out to")
+    # One print of the whole text: Rich's per-call overhead is most of this command's output time.
+    lines = [f"[bold]Today, {st.today.strftime('%A %d %B')}[/bold]: {len(items)} to reach out to"]
     for k, item in enumerate(items, 1):
         who = item["person"]
         job = ", ".join(escape(x) for x in (who.get("title"), who.get("organization")) if x)
-        out.print()
-        out.print(f"{k:>2}. [bold]{escape(who['name'])}[/bold]" + (f"  [dim]{job}[/dim]" if job else ""))
-        out.print(f"    why now: {escape('; '.join(item['reasons']))}", soft_wrap=True)
+        lines.append("")
+        lines.append(f"{k:>2}. [bold]{escape(who['name'])}[/bold]" + (f"  [dim]{job}[/dim]" if job else ""))
+        lines.append(f"    why now: {escape('; '.join(item['reasons']))}")
         if item["hook"]:
-            out.print(f"    [dim]{escape(item['hook'])}[/dim]", soft_wrap=True)
-    out.print()
-    out.print(
+            lines.append(f"    [dim]{escape(item['hook'])}[/dim]")
+    lines.append("")
+    lines.append(
         '[dim]When you have reached out: dunbar done NAME [--note "…"]; not now: dunbar snooze NAME 2w, '
-        "dunbar skip NAME[/dim]",
-        soft_wrap=True,
+        "dunbar skip NAME[/dim]"
     )
+    out.print("\n".join(lines), soft_wrap=True)
 
 
 @app.command("today")
