@@ -93,14 +93,14 @@
     toast("dunbar is not answering. Is `dunbar serve` still running?");
   });
 
-  // The strength chart: data from a JSON script element (never executed), drawn with uPlot.
+  // The strength chart: data from the element's data-points attribute (JSON, never executed), drawn with uPlot.
   function drawCharts(root) {
     if (typeof uPlot === "undefined") return;
     root.querySelectorAll("[data-chart=strength]").forEach(function (el) {
       if (el.dataset.drawn) return;
-      var src = document.getElementById(el.getAttribute("data-source"));
-      if (!src) return;
-      var points = JSON.parse(src.textContent);
+      var raw = el.getAttribute("data-points");
+      if (!raw) return;
+      var points = JSON.parse(raw);
       var xs = points.map(function (p) { return Date.parse(p.date) / 1000; });
       var ys = points.map(function (p) { return p.score; });
       el.dataset.drawn = "1";
