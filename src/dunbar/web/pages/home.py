@@ -23,18 +23,23 @@ def is_empty(db: Db) -> bool:
     return not people.list_people(db, people.ListQuery(limit=1))
 
 
+def _welcome(request: Request, db: Db) -> HTMLResponse:
+    # The demo fills only a database with nobody in it, not even "me" (as after `dunbar init`): offer it only then.
+    return render(request, "welcome.html", {"nav": "", "demo_possible": people.get_me(db) is None and is_empty(db)})
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: DbDep, clock: ClockDep) -> Response:
     if is_empty(db):
-        return render(request, "welcome.html", {"nav": ""})
+        return _welcome(request, db)
     from dunbar.web.pages.today import today_page
 
     return today_page(request, db, clock)
 
 
 @router.get("/welcome", response_class=HTMLResponse)
-def welcome(request: Request) -> HTMLResponse:
-    return render(request, "welcome.html", {"nav": ""})
+def welcome(request: Request, db: DbDep) -> HTMLResponse:
+    return _welcome(request, db)
 
 
 @router.post("/demo", response_class=HTMLResponse)
