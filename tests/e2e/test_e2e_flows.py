@@ -53,7 +53,8 @@ def small_network(server: Server) -> dict[str, int]:
 # First run and demo ------------------------------------------------------------------------------------------
 
 
-def test_first_run_invites_an_import_or_the_demo(ui: Ui) -> None:
+def test_first_run_invites_an_import_or_the_demo(empty_ui: Ui) -> None:
+    ui = empty_ui
     ui.go("/")
     page = ui.page
     welcome = page.get_by_test_id("welcome")
@@ -63,6 +64,16 @@ def test_first_run_invites_an_import_or_the_demo(ui: Ui) -> None:
     expect(page.get_by_role("button", name="Try the demo")).to_be_visible()
     ui.shot("desktop")
     ui.phone_shot("welcome")
+
+
+def test_first_run_after_init_points_the_demo_to_its_own_database(ui: Ui) -> None:
+    # "me" is set and nobody else is there: the page still welcomes, but the demo (which fills only a database
+    # with nobody in it) is not a button that would fail.
+    ui.go("/")
+    expect(ui.page.get_by_test_id("welcome")).to_be_visible()
+    expect(ui.page.get_by_label("File to import")).to_be_visible()
+    expect(ui.page.get_by_role("button", name="Try the demo")).to_have_count(0)
+    expect(ui.page.get_by_test_id("welcome-demo-elsewhere")).to_contain_text("dunbar --demo serve")
 
 
 def test_the_demo_button_fills_the_network(empty_ui: Ui) -> None:
