@@ -97,6 +97,8 @@ def test_each_cause_gives_its_sentence() -> None:
     assert s.reasons == ["strength fell below 30 (from 41 a month ago)"]
     s = rank.assess(_cand(6, dates=[rank.DateEvent("work anniversary", TODAY, None, 5, "Acme")]), TODAY)
     assert s.reasons == ["5 years at Acme today"]
+    s = rank.assess(_cand(9, new_connection=True, connected_on=TODAY - timedelta(days=14)), TODAY)
+    assert s.reasons == ["connected 2 weeks ago and not in touch since"]
     s = rank.assess(_cand(7, favour="Ana introduced you to Acme 3 months ago; you have not given back"), TODAY)
     assert s.reasons == ["Ana introduced you to Acme 3 months ago; you have not given back"]
     quiet = rank.assess(_cand(8, circle="close", cadence=close, last_contact=TODAY - timedelta(days=3)), TODAY)
@@ -431,7 +433,8 @@ def test_cli_today_done_snooze_skip(cli: Cli) -> None:
     assert "last time (meeting, 2 months ago): Coffee, talked about her move to Berlin" in out
     data = cli("today", "--json").json()
     assert data["date"] == "2026-11-25"
-    assert [i["person"]["name"] for i in data["items"]] == ["Bo Chen", "Ana Lima"]
+    assert [i["person"]["name"] for i in data["items"]] == ["Bo Chen", "Ana Lima", "Cy Ray"]
+    assert data["items"][2]["reasons"] == ["connected 5 days ago and not in touch since"]
     first = data["items"][0]
     assert set(first) >= {"person", "score", "reasons", "hook", "strength", "circle", "overdue_days", "follow_ups"}
     assert cli().stdout == out + "Every command: dunbar --help\n"  # `dunbar` alone shows the agenda
@@ -439,9 +442,10 @@ def test_cli_today_done_snooze_skip(cli: Cli) -> None:
     assert "Done: logged a message with Bo Chen." in cli("done", "Bo Chen", "--note", "Called him").stdout
     assert cli("timeline", "Bo Chen", "--json").json()["interactions"][0]["summary"] == "Called him"
     assert "Snoozed Ana Lima until 2026-12-09." in cli("snooze", "Ana Lima", "2w").stdout
+    assert [i["person"]["name"] for i in cli("today", "--json").json()["items"]] == ["Cy Ray"]
+    assert "Skipped Cy Ray for today." in cli("skip", "Cy Ray").stdout
     assert cli("today", "--json").json()["items"] == []
     assert "Nobody needs you today" in cli("today").stdout
-    assert "Skipped Cy Ray for today." in cli("skip", "Cy Ray").stdout
     res = cli("snooze", "Ana Lima", "soon", ok=False)
     assert res.exit_code == 2
     assert "not a duration or a date" in res.stderr

@@ -228,10 +228,12 @@ def _candidates(
         f"{_epoch_days(db, 's.first_at')}, {_epoch_days(db, 's.last_at')}, {met} "
         f"FROM person p LEFT JOIN person_stats s ON s.person_id = p.id WHERE {_live(db)} AND "
     )
-    params: dict[str, Any] = {"f": False, "circles": cadenced, "a": risk_from, "b": risk_to}
+    fresh = today - timedelta(days=rank.NEW_CONNECTION_DAYS)
+    params: dict[str, Any] = {"f": False, "circles": cadenced, "a": risk_from, "b": risk_to, "fresh": fresh}
     broad = (
         "(p.circle IN :circles OR p.cadence_ideal_days IS NOT NULL OR p.cadence_max_days IS NOT NULL "
-        "OR (p.last_contact_at >= :a AND p.last_contact_at < :b AND (p.circle IS NULL OR p.circle <> 'dormant'))"
+        "OR (p.last_contact_at >= :a AND p.last_contact_at < :b AND (p.circle IS NULL OR p.circle <> 'dormant')) "
+        "OR (p.connected_on >= :fresh AND (p.last_contact_at IS NULL OR p.last_contact_at < p.connected_on))"
     )
     ids = sorted(set(named))
     first, rest = ids[:2000], ids[2000:]
@@ -296,14 +298,19 @@ def today(
     fell = {pid: b for pid, b in before.items() if b > strength[pid]}
     candidates: list[rank.Candidate] = []
     last_seen: dict[int, datetime] = {}
+    fresh = today - timedelta(days=rank.NEW_CONNECTION_DAYS)
     for pid, circle, closeness, ideal, most, connected, last_at, *_ in rows:
         cadence = cad.cadence_for(circle, ideal, most, table)
-        if cadence is None and pid not in named and pid not in fell:
+        met = to_date(connected)
+        new_connection = False
+        if met is not None and fresh <= met <= today:
+            seen = to_datetime(last_at)
+            new_connection = seen is None or seen.astimezone().date() < met
+        if cadence is None and pid not in named and pid not in fell and not new_connection:
             continue  # nothing to say about them today
         last_dt = to_datetime(last_at)
         last = None if last_dt is None else last_dt.astimezone().date()
-        met = to_date(connected)
-        if pid not in named and pid not in fell:
+        if pid not in named and pid not in fell and not new_connection:
             assert cadence is not None
             if cad.due(last or met, cadence, today)[1] <= 0:
                 continue  # in touch as often as wished
@@ -322,6 +329,7 @@ def today(
                 dates=dates.get(pid, []) + anniversaries.get(pid, []),
                 new_job=new_jobs.get(pid),
                 favour=favours.get(pid),
+                new_connection=new_connection,
                 times_suggested=times,
                 last_suggested_on=last_suggested,
             )

@@ -7,7 +7,8 @@ A suggestion's priority adds up what makes *now* the moment, scaled by how much 
 - strength at risk: a strong tie that is overdue loses the most (``0.4 × strength × min(1, pressure)``), and a
   score that fell in the last month counts its fall, with a bonus for crossing below ``STRENGTH_FLOOR``;
 - events: a promise due (``FOLLOW_UP_POINTS``; such people always make the list), an important date within a
-  week (more the sooner), a new job in the last two months, a work anniversary, a favour not given back;
+  week (more the sooner), a new job in the last two months, a work anniversary, a favour not given back, a
+  connection made in the last month with no contact since;
 - importance: ``0.4 + `` the circle's weight, blended half and half with the user's closeness when set.
 
 It does not nag: someone suggested before and not contacted since is pushed down (priority × ``NAG_FACTOR``)
@@ -29,6 +30,7 @@ STRENGTH_FLOOR = 30
 STRENGTH_LOOKBACK_DAYS = 30
 DATE_WINDOW_DAYS = 7
 NEW_JOB_DAYS = 60
+NEW_CONNECTION_DAYS = 30
 OVERDUE_POINTS = 40.0
 FOLLOW_UP_POINTS = 100.0
 NAG_FACTOR = 0.25
@@ -85,6 +87,7 @@ class Candidate:
     dates: list[DateEvent] = field(default_factory=list)
     new_job: NewJob | None = None
     favour: str | None = None  # a favour I have not given back, said as a sentence
+    new_connection: bool = False  # connected lately (``connected_on``) and not in touch since
     times_suggested: int = 0
     last_suggested_on: date | None = None
 
@@ -235,6 +238,10 @@ def assess(c: Candidate, today: date) -> Suggestion:
     if c.favour:
         points += 15.0
         reasons.append(c.favour)
+    if c.new_connection and c.connected_on is not None:
+        # Connected is not the end: a first message while they still remember the meeting.
+        points += 15.0
+        reasons.append(f"connected {ago((today - c.connected_on).days)} and not in touch since")
     priority = points * (0.4 + importance(c.circle, c.closeness))
     backed_off = False
     if not must and c.last_suggested_on is not None and c.last_suggested_on < today:
