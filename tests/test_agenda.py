@@ -461,3 +461,13 @@ def test_cli_first_run_message(tmp_path: Path) -> None:
     assert "dunbar demo" in res.stdout
     assert "dunbar import" in res.stdout
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_favour_not_given_back_is_a_reason(db: Db) -> None:
+    from dunbar import ledger
+
+    ana = _person(db, "Ana Lima")
+    ledger.record(db, person_id=ana, direction="received", kind="introduction", on=TODAY - timedelta(days=90), now=NOW)
+    items = agenda.today(db, today=TODAY, now=NOW)
+    assert _names(items) == ["Ana Lima"]
+    assert "you have not given back" in items[0]["reasons"][0]
