@@ -314,8 +314,10 @@ def test_limit_and_follow_ups_beyond_it(db: Db) -> None:
 
 def test_stable_within_a_day_and_actions_free_a_slot(db: Db) -> None:
     _crowd(db, 9)
-    first = _names(agenda.today(db, today=TODAY, now=NOW, limit=4))
-    assert first == _names(agenda.today(db, today=TODAY, now=NOW, limit=4))
+    computed = agenda.today(db, today=TODAY, now=NOW, limit=4)
+    first = _names(computed)
+    assert agenda.today(db, today=TODAY, now=NOW, limit=4) == computed  # a rerun looks only at today's people
+    assert agenda.today(db, today=TODAY, now=NOW, limit=3) == computed  # and keeps them all
     # A rerun keeps today's people even where the ranking would now prefer someone else.
     newcomer = _person(db, "Zed Urgent", circle="inner")
     _met(db, newcomer, 300)
@@ -472,3 +474,13 @@ def test_a_favour_not_given_back_is_a_reason(db: Db) -> None:
     items = agenda.today(db, today=TODAY, now=NOW)
     assert _names(items) == ["Ana Lima"]
     assert "you have not given back" in items[0]["reasons"][0]
+
+
+def test_a_rerun_refills_the_place_of_someone_contacted_meanwhile(db: Db) -> None:
+    _crowd(db, 6)
+    first = _names(agenda.today(db, today=TODAY, now=NOW, limit=3))
+    _met(db, people.resolve(db, first[0]), 0, "Ran into her at the station")  # logged, not `done`
+    again = _names(agenda.today(db, today=TODAY, now=NOW, limit=3))
+    assert first[0] not in again
+    assert set(first[1:]) <= set(again)
+    assert len(again) == 3

@@ -130,15 +130,21 @@ def _window(today: date, days: int) -> list[date]:
     return [today + timedelta(days=k) for k in range(days + 1)]
 
 
-def _dates(db: Db, today: date) -> dict[int, list[rank.DateEvent]]:
-    """Important dates within the week ahead, found by (month, day): year-less dates included."""
+def _only(ids: set[int] | None, column: str) -> str:
+    return "" if ids is None else f" AND {column} IN :ids"
+
+
+def _dates(db: Db, today: date, ids: set[int] | None = None) -> dict[int, list[rank.DateEvent]]:
+    """Important dates within the week ahead (of everyone, or of ``ids``), found by (month, day): year-less
+    dates included."""
     keys = {d.month * 100 + d.day for d in _window(today, rank.DATE_WINDOW_DAYS)}
     if 228 in keys:
         keys.add(229)  # 29 February is kept on the 28th in other years
     out: dict[int, list[rank.DateEvent]] = {}
     rows = db.rows(
-        "SELECT person_id, kind, label, year, month, day FROM important_date WHERE month * 100 + day IN :keys",
-        {"keys": sorted(keys)},
+        "SELECT person_id, kind, label, year, month, day FROM important_date WHERE month * 100 + day IN :keys"
+        + _only(ids, "person_id"),
+        {"keys": sorted(keys), "ids": sorted(ids or ())},
     )
     by_person: dict[int, list[tuple[str, str | None, int | None, int, int]]] = {}
     for pid, kind, label, year, month, day in rows:
@@ -150,7 +156,9 @@ def _dates(db: Db, today: date) -> dict[int, list[rank.DateEvent]]:
     return out
 
 
-def _jobs(db: Db, today: date) -> tuple[dict[int, rank.NewJob], dict[int, list[rank.DateEvent]]]:
+def _jobs(
+    db: Db, today: date, ids: set[int] | None = None
+) -> tuple[dict[int, rank.NewJob], dict[int, list[rank.DateEvent]]]:
     """Current jobs that started in the last ``NEW_JOB_DAYS`` days, and work anniversaries of the week ahead.
 
     Anniversaries are looked up by their exact start dates (each day of the week, 1–60 years back), which
@@ -169,9 +177,10 @@ def _jobs(db: Db, today: date) -> tuple[dict[int, rank.NewJob], dict[int, list[r
     rows = db.rows(
         "SELECT e.person_id, o.name, e.title, e.start_date FROM employment e "
         "JOIN organization o ON o.id = e.organization_id "
-        "WHERE e.end_date IS NULL AND ((e.start_date >= :since AND e.start_date <= :today) OR e.start_date IN :starts) "
-        "ORDER BY e.start_date, e.id",
-        {"since": since, "today": today, "starts": sorted(starts)},
+        "WHERE e.end_date IS NULL AND ((e.start_date >= :since AND e.start_date <= :today) OR e.start_date IN :starts)"
+        + _only(ids, "e.person_id")
+        + " ORDER BY e.start_date, e.id",
+        {"since": since, "today": today, "starts": sorted(starts), "ids": sorted(ids or ())},
     )
     for pid, org, title, start in rows:
         pid, started = int(pid), to_date(start)
@@ -205,7 +214,13 @@ def _local_date(value: Any) -> date | None:
 
 
 def _candidates(
-    db: Db, *, today: date, now: datetime, table: dict[str, tuple[int, int] | None], named: Iterable[int]
+    db: Db,
+    *,
+    today: date,
+    now: datetime,
+    table: dict[str, tuple[int, int] | None],
+    named: Iterable[int],
+    broad: bool = True,
 ) -> list[tuple[Any, ...]]:
     """Everyone who may be on today's list, with what their strength is computed from: ``(id, circle,
     closeness, cadence ideal, cadence max, connected_on, last_contact_at, n_them, decay_sum, half_life_days,
@@ -230,14 +245,19 @@ def _candidates(
     )
     fresh = today - timedelta(days=rank.NEW_CONNECTION_DAYS)
     params: dict[str, Any] = {"f": False, "circles": cadenced, "a": risk_from, "b": risk_to, "fresh": fresh}
-    broad = (
+    wide = (
         "(p.circle IN :circles OR p.cadence_ideal_days IS NOT NULL OR p.cadence_max_days IS NOT NULL "
         "OR (p.last_contact_at >= :a AND p.last_contact_at < :b AND (p.circle IS NULL OR p.circle <> 'dormant')) "
         "OR (p.connected_on >= :fresh AND (p.last_contact_at IS NULL OR p.last_contact_at < p.connected_on))"
     )
     ids = sorted(set(named))
+    if not broad:
+        rows = []
+        for part in chunks(ids):
+            rows += db.rows(base + "p.id IN :ids", {"f": False, "ids": list(part)})
+        return rows
     first, rest = ids[:2000], ids[2000:]
-    rows = db.rows(base + broad + (" OR p.id IN :ids)" if first else ")"), {**params, "ids": first})
+    rows = db.rows(base + wide + (" OR p.id IN :ids)" if first else ")"), {**params, "ids": first})
     seen = {r[0] for r in rows}
     for part in chunks(rest):
         rows += [r for r in db.rows(base + "p.id IN :ids", {"f": False, "ids": list(part)}) if r[0] not in seen]
@@ -257,23 +277,63 @@ def today(
     promise due. ``remember`` records the list (``agenda_state``) so that reruns today agree and tomorrow does
     not nag; the calendar export looks without remembering.
     """
-    from dunbar.scoring import score_rows
-    from dunbar.scoring.stats import days_since_epoch
-    from dunbar.stats import load_params
-
     settings = _settings(db)
-    strength_params = load_params(db)
     n = limit if limit is not None else limit_setting(settings)
     if n < 1:
         raise InvalidInput(f"bad limit {n}", hint="show at least one person")
     table = cad.table(settings.get(cad.SETTING_KEY))
     held, pinned, record = _state(db, today)
     follow_ups = _due_follow_ups(db, today)
-    dates = _dates(db, today)
-    new_jobs, anniversaries = _jobs(db, today)
     favours = _favours(db, today)
+    kept = [pid for pid in pinned if pid not in held]
+    found = None
+    if len(kept) >= n:
+        # A rerun of the day with the list still full: it is today's list again (plus any promise come due),
+        # so only those people are looked at. Should one of them have nothing left to say (logged since),
+        # the whole network is ranked again to fill the place.
+        only = (set(kept) | set(follow_ups)) - held
+        found = _choose(db, today, now, n, table, held, pinned, record, follow_ups, favours, only=only)
+        if not set(kept) <= {s.person_id for s in found[0]}:
+            found = None
+    if found is None:
+        found = _choose(db, today, now, n, table, held, pinned, record, follow_ups, favours, only=None)
+    chosen, by_id, last_seen = found
+    items = _describe(db, chosen, by_id, last_seen, today=today)
+    if remember:
+        _remember(db, chosen, by_id, record, today=today)
+    return items
+
+
+def _choose(
+    db: Db,
+    today: date,
+    now: datetime,
+    n: int,
+    table: dict[str, tuple[int, int] | None],
+    held: set[int],
+    pinned: list[int],
+    record: dict[int, tuple[int, date | None]],
+    follow_ups: dict[int, list[rank.DueFollowUp]],
+    favours: dict[int, str],
+    *,
+    only: set[int] | None,
+) -> tuple[list[rank.Suggestion], dict[int, rank.Candidate], dict[int, datetime]]:
+    """Gather the candidates (everyone, or ``only`` these people), score them and rank them."""
+    from dunbar.scoring import score_rows
+    from dunbar.scoring.stats import days_since_epoch
+    from dunbar.stats import load_params
+
+    strength_params = load_params(db)
+    dates = _dates(db, today, only)
+    new_jobs, anniversaries = _jobs(db, today, only)
     named = (set(follow_ups) | set(dates) | set(new_jobs) | set(anniversaries) | set(favours) | set(pinned)) - held
-    rows = [r for r in _candidates(db, today=today, now=now, table=table, named=named) if r[0] not in held]
+    if only is not None:
+        named &= only
+    rows = [
+        r
+        for r in _candidates(db, today=today, now=now, table=table, named=only or named, broad=only is None)
+        if r[0] not in held
+    ]
     floor_at = now - timedelta(days=RISK_WINDOW_DAYS[0])
     # Everyone's strength first, straight from the rows (as ``dunbar.strength.scores`` builds them): most
     # people of the risk window are then dropped without a datetime being parsed for them.
@@ -337,11 +397,7 @@ def today(
         if last_dt is not None:
             last_seen[pid] = last_dt
     chosen = rank.rank(candidates, today=today, limit=n, pinned=pinned)
-    by_id = {c.person_id: c for c in candidates}
-    items = _describe(db, chosen, by_id, last_seen, today=today)
-    if remember:
-        _remember(db, chosen, by_id, record, today=today)
-    return items
+    return chosen, {c.person_id: c for c in candidates}, last_seen
 
 
 def _describe(
