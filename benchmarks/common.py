@@ -154,10 +154,18 @@ class Unavailable(Exception):
     """The command does not exist yet in this dunbar."""
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a timed command: as a user's, so with Python's bytecode cache on (an installed
+    dunbar is compiled once; a session that sets PYTHONDONTWRITEBYTECODE would recompile every module on
+    every run and time the compiler instead of dunbar)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "NO_COLOR": "1", "COLUMNS": "120"}
+
+
 def time_once(case: Case) -> float:
     if case.before_each is not None:
         case.before_each()
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    env = child_env()
     started = time.perf_counter()
     proc = subprocess.run(case.argv, capture_output=True, text=True, env=env, check=False)
     took = time.perf_counter() - started

@@ -30,7 +30,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import OUT, TODAY, Case, Context, Unavailable, benchmark, dunbar_exe
+from benchmarks.common import OUT, TODAY, Case, Context, Unavailable, benchmark, child_env, dunbar_exe
 
 DATA = OUT / "import-data"
 ME = "me@example.org"  # the owner of the generated mail (benchmarks.gen_mail.ME)
@@ -118,7 +118,7 @@ def vcards(n: int) -> Path:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
+    return child_env()
 
 
 def template_db() -> Path:
