@@ -155,9 +155,10 @@ def print_table(rows: list[dict[str, Any]], ctx: Context) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import benchmarks.import_bench  # noqa: F401  (registers the import-* rows, after the rows above)
-    import benchmarks.graph_bench  # noqa: F401  (and the graph-* rows)
-    import benchmarks.web_load  # noqa: F401  (and the web-* rows: pages and the API under load)
+    # Importing these registers their rows (import-*, graph-*, web-*) after the rows above.
+    import benchmarks.graph_bench
+    import benchmarks.import_bench
+    import benchmarks.web_load  # noqa: F401
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument(
