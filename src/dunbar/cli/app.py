@@ -4,7 +4,6 @@ Command modules import only Typer and the output helpers at the top; services an
 imported inside each command, so ``dunbar show`` does not pay for what ``dunbar import`` needs.
 """
 
-
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any

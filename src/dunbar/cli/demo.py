@@ -1,6 +1,5 @@
 """``dunbar demo``: make a realistic network to explore (and to benchmark) without touching your own data."""
 
-
 import time
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,6 +1,5 @@
 """interactions commands: ``dunbar log`` and ``dunbar timeline``."""
 
-
 import re
 from datetime import date, datetime, time
 from typing import Annotated, Any

@@ -1,6 +1,5 @@
 """People commands: add, edit, show, list, rm, restore, trash, tag, untag, note."""
 
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer

@@ -1,6 +1,5 @@
 """search commands: ``dunbar search``."""
 
-
 from typing import Annotated, Any
 
 import typer

@@ -1,6 +1,5 @@
 """Setting up: ``dunbar init`` (the database and who "me" is) and ``dunbar me``."""
 
-
 import sys
 from typing import Annotated
 

@@ -118,8 +118,8 @@ def records(
         raise ImportProblem(f"unknown format {fmt!r}", hint=f"one of: {', '.join(NAMES)}")
     module = _module(found)
     if fmt == "linkedin" and (path.is_dir() or path.suffix.lower() == ".zip"):
-        return module.parse_export(path, ctx)  # type: ignore[no-any-return]
-    return module.parse(path, ctx)  # type: ignore[no-any-return]
+        return module.parse_export(path, ctx)
+    return module.parse(path, ctx)
 
 
 def guarded(stream: Iterable[Any], path: Path) -> Iterator[Any]:
@@ -158,8 +158,17 @@ def run_import(
         return restore(db, path)
     ctx = parse_context(db, today=today, large_meeting=large_meeting)
     stream = guarded(records(path, fmt, ctx, mapping=mapping), path)
-    report = apply_records(db, stream, fmt=fmt, path=path, now=now, dry_run=dry_run, large_meeting=large_meeting,
-                           progress=progress, fp=fingerprint(path))
+    report = apply_records(
+        db,
+        stream,
+        fmt=fmt,
+        path=path,
+        now=now,
+        dry_run=dry_run,
+        large_meeting=large_meeting,
+        progress=progress,
+        fp=fingerprint(path),
+    )
     if report.batch_id is not None and report.created + report.merged > 1000:
         from dunbar.store import refresh_statistics
 

@@ -256,7 +256,7 @@ class Planner:
         if given is None and family is None:
             parts = name.split()
             given, family = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 else (name, None)
-        row = {
+        row: dict[str, Any] = {
             "id": pid,
             "uid": new_uid(),
             "display_name": name,

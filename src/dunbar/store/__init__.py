@@ -74,7 +74,7 @@ def open_db(url: str, *, create: bool = False, migrate: bool = True) -> Db:
 
 def schema_revision(db: Db) -> str | None:
     try:
-        return db.scalar("SELECT version_num FROM alembic_version")  # type: ignore[no-any-return]
+        return db.scalar("SELECT version_num FROM alembic_version")
     except sqlite3.DatabaseError as exc:
         if "no such table" in str(exc):
             return None

@@ -26,7 +26,7 @@ def _spooled(db: Db, writer: str, media_type: str, filename: str, **options: str
     fd, name = tempfile.mkstemp(prefix="dunbar-export-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writers[writer](db, out, **options)  # type: ignore[operator]
+            writers[writer](db, out, **options)
     except BaseException:
         os.unlink(name)
         raise
