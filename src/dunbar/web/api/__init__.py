@@ -7,10 +7,29 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dunbar.web.api import dedupe, export, imports, interactions, me, meta, people, search, strength
+from dunbar.web.api import (
+    agenda,
+    dedupe,
+    export,
+    followups,
+    graph,
+    imports,
+    interactions,
+    jobs,
+    ledger,
+    me,
+    meta,
+    offers,
+    people,
+    search,
+    strength,
+)
 
 router = APIRouter(prefix="/api/v1")
 for _module in (meta, people, strength, interactions, search, imports, dedupe, export, me):
+    router.include_router(_module.router)
+# Agenda, follow-ups, favours, offers and needs, jobs and the network.
+for _module in (agenda, followups, ledger, offers, jobs, graph):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -389,3 +389,237 @@ class Strength(Model):
 class CsrfToken(Model):
     token: str = Field(description="Send it back in the X-CSRF-Token header of every change")
     header: str = "X-CSRF-Token"
+
+
+# Agenda, follow-ups, favours, offers and needs, jobs, ties ----------------------------------------------------
+#
+# These records carry many computed parts (reasons, explanations, counts); a model names what a client can rely
+# on and lets the rest through as the service gives it, in the shapes docs/json.md describes.
+
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Duration = Annotated[str, Field(min_length=2, max_length=20, description="A span like 3d, 2w, 1m or 1y")]
+
+
+class Open(Model):
+    model_config = ConfigDict(populate_by_name=True, extra="allow")
+
+
+class Mini(Open):
+    id: int
+    name: str | None
+
+
+class AgendaItem(Open):
+    person: Mini
+    score: float
+    reasons: list[Any]
+    follow_ups: list[dict[str, Any]]
+
+
+class DormantTie(Open):
+    person: Mini
+    kind: str
+    reasons: list[Any]
+
+
+class AgendaDoneInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Text | None = Field(default=None, description='The summary of the touch ("Checked in" when omitted)')
+    kind: Kind = "message"
+
+
+class Logged(Model):
+    interaction_id: int = Field(description="The interaction the touch was logged as")
+
+
+class SnoozeInput(Model):
+    """Until a day, or for a span from today; one of the two."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    until: IsoDate | None = None
+    duration: Duration | None = None
+
+
+class FollowUp(Open):
+    id: int
+    person: Mini
+    due_on: date
+    text: str
+    status: str
+
+
+class FollowUpInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    text: Word
+    due_on: IsoDate | None = Field(default=None, description="The day it is due; else `in` from today")
+    in_: Duration | None = Field(default=None, alias="in", description="Due this span from today")
+
+
+class CircleSuggestion(Model):
+    person_id: int
+    name: str
+    circle: str | None
+    suggested: str
+    score: int
+    changed: bool
+
+
+class CircleChange(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    circle: Circle
+
+
+class CirclesInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    changes: list[CircleChange] = Field(min_length=1, max_length=10_000)
+
+
+class Count(Model):
+    count: int = Field(description="How many records the change touched or made")
+
+
+class Favour(Open):
+    id: int
+    person: Mini
+    direction: str
+    kind: str
+    status: str
+
+
+class PartyInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    role: Word = "introduced-to"
+
+
+class FavourInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    direction: Literal["given", "received"]
+    kind: Word = Field(description="introduction, referral, advice, ...")
+    status: Literal["asked", "promised", "done"] = "done"
+    weight: Annotated[int, Field(ge=1, le=5)] | Word = 2
+    on: IsoDate | None = Field(default=None, description="The day it was asked, promised or done (today)")
+    note: Text | None = None
+    parties: list[PartyInput] = Field(default_factory=list, max_length=50)
+
+
+class FavourChange(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["asked", "promised", "done"] | None = None
+    done_on: IsoDate | None = None
+    note: Text | None = None
+
+
+class Balance(Open):
+    person: Mini
+    net: float
+    owed_by: str | None
+    sentence: str
+
+
+class Advice(Open):
+    ok: bool
+    warnings: list[str]
+    better: list[Any]
+
+
+class OfferNeed(Open):
+    id: int
+    kind: str
+    text: str
+    status: str
+
+
+class OfferNeedInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    kind: Literal["offer", "need"]
+    text: Word
+    since: IsoDate | None = None
+    expires_on: IsoDate | None = None
+
+
+class Match(Open):
+    pass
+
+
+class IntroInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    a: RowId
+    b: RowId
+    note: Text | None = None
+
+
+class Target(Open):
+    id: int
+    status: str
+
+
+class TargetInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    org: Word
+    why: Text | None = None
+
+
+class JobPersonInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: RowId
+    role: Word = "other"
+
+
+class Opportunity(Open):
+    id: int
+
+
+class OpportunityInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    org: Word
+    role: Word
+    channel: Word = Field(description="cold, referral, warm-intro, recruiter, ...")
+    link: Short | None = None
+    stage: Word = "saved"
+    on: IsoDate | None = None
+    people: list[JobPersonInput] = Field(default_factory=list, max_length=50)
+    note: Text | None = None
+
+
+class MoveInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Word
+    on: IsoDate | None = None
+    note: Text | None = None
+
+
+class Tie(Open):
+    id: int
+    status: str
+
+
+class TieInput(Model):
+    model_config = ConfigDict(extra="forbid")
+
+    a: RowId
+    b: RowId
+    how: Text | None = None
+    strength: float = Field(default=0.8, ge=0, le=1, allow_inf_nan=False)
+
+
+class Report(Open):
+    """A computed report (statistics, a network's shape, who knows whom): see docs/json.md for its parts."""
