@@ -32,7 +32,7 @@ def list_favours(
     limit: Limit = 50,
     offset: Offset = 0,
     person_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this person's")] = None,
-    status: Literal["asked", "promised", "done"] | None = None,
+    status: Literal["asked", "promised", "done", "declined"] | None = None,
     direction: Literal["given", "received"] | None = None,
 ) -> dict[str, Any]:
     rows = ledger.list_(db, person_id=person_id, status=status, direction=direction)

@@ -506,7 +506,7 @@ class FavourInput(Model):
     person_id: RowId
     direction: Literal["given", "received"]
     kind: Word = Field(description="introduction, referral, advice, ...")
-    status: Literal["asked", "promised", "done"] = "done"
+    status: Literal["asked", "promised", "done", "declined"] = "done"
     weight: Annotated[int, Field(ge=1, le=5)] | Word = 2
     on: IsoDate | None = Field(default=None, description="The day it was asked, promised or done (today)")
     note: Text | None = None
@@ -516,7 +516,7 @@ class FavourInput(Model):
 class FavourChange(Model):
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["asked", "promised", "done"] | None = None
+    status: Literal["asked", "promised", "done", "declined"] | None = None
     done_on: IsoDate | None = None
     note: Text | None = None
 

@@ -57,11 +57,6 @@ def suggest_offers_needs(db: DbDep, clock: ClockDep) -> dict[str, Any]:
     return {"count": offers.suggest(db, today=clock.today, now=clock.now)}
 
 
-@router.get("/offers-needs/{item_id}", response_model=OfferNeed, summary="One offer or need")
-def get_offer_need(item_id: ItemId, db: DbDep, clock: ClockDep) -> dict[str, Any]:
-    return offers.get(db, item_id, today=clock.today)
-
-
 @router.post("/offers-needs/{item_id}/confirm", response_model=OfferNeed, summary="Accept a suggested one")
 def confirm_offer_need(item_id: ItemId, db: DbDep, clock: ClockDep) -> dict[str, Any]:
     offers.confirm(db, item_id)
