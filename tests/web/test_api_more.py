@@ -61,7 +61,8 @@ def test_circle_suggestions_and_apply(sqlite_api: Api) -> None:
     log(api, [pid], "2024-01-01T10:00:00Z")
     suggested = api.ok("GET", "/circles/suggestions")
     mine = next(s for s in suggested if s["person_id"] == pid)
-    assert mine["circle"] == "inner" and mine["changed"] is (mine["suggested"] != "inner")
+    assert mine["circle"] == "inner"
+    assert mine["changed"] is (mine["suggested"] != "inner")
     assert api.ok("POST", "/circles", json={"changes": [{"person_id": pid, "circle": "network"}]}) == {"count": 1}
     assert api.ok("GET", f"/people/{pid}")["circle"] == "network"
     api.problem("POST", "/circles", 422, json={"changes": [{"person_id": pid, "circle": "bff"}]})
@@ -121,10 +122,12 @@ def test_favours_and_balance(api: Api) -> None:
     assert [f["id"] for f in api.ok("GET", "/favours", params={"person_id": ana})["items"]] == [got["id"]]
 
     changed = api.ok("PATCH", f"/favours/{asked['id']}", json={"status": "done", "note": "an hour on their CV"})
-    assert changed["status"] == "done" and changed["note"] == "an hour on their CV"
+    assert changed["status"] == "done"
+    assert changed["note"] == "an hour on their CV"
 
     owed = api.ok("GET", f"/people/{ana}/balance")
-    assert owed["owed_by"] == "me" and owed["net"] < 0, "they did me a large favour"
+    assert owed["owed_by"] == "me", "they did me a large favour"
+    assert owed["net"] < 0
     assert {b["person"]["id"] for b in api.ok("GET", "/balance")} == {ana, bo}
     advice = api.ok("GET", f"/people/{ana}/ask-advice", params={"kind": "referral"})
     assert advice["warnings"], "I already owe Ana: asking again deserves a warning"
@@ -132,7 +135,9 @@ def test_favours_and_balance(api: Api) -> None:
     api.ok("DELETE", f"/favours/{asked['id']}", 204)
     api.problem("GET", f"/favours/{asked['id']}", 404)
     api.problem("POST", "/favours", 422, json={"person_id": ana, "direction": "sideways", "kind": "advice"})
-    api.problem("POST", "/favours", 400, json={"person_id": ana, "direction": "given", "kind": "advice", "weight": "enormous"})
+    api.problem(
+        "POST", "/favours", 400, json={"person_id": ana, "direction": "given", "kind": "advice", "weight": "enormous"}
+    )
 
 
 # Offers, needs, matching and introductions -----------------------------------------------------------------
@@ -243,9 +248,10 @@ def test_ties_paths_and_network(api: Api) -> None:
     assert api.ok("GET", f"/people/{cy}/ties") == []
 
     knows = api.ok("GET", "/who-knows", params={"org": "Initech"})
-    assert [p["person"]["id"] for p in knows["first_degree"]] == [bo] or knows["second_degree"]
+    assert [p["person"]["id"] for p in knows["first_degree"]] == [bo]
     found = api.ok("GET", "/paths", params={"to": "Bo Chen"})
-    assert found and found[0]["people"][-1]["id"] == bo
+    assert found
+    assert found[0]["people"][-1]["id"] == bo
     net = api.ok("GET", "/network")
     assert net["ties"] >= 1
 
