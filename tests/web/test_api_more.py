@@ -25,7 +25,7 @@ def sqlite_api(sqlite_url: str) -> Iterator[Api]:
 
 def log(api: Api, people: list[int], when: str, summary: str = "coffee") -> dict[str, Any]:
     body = {"summary": summary, "people": people, "occurred_at": when, "initiator": "them"}
-    return api.ok("POST", "/interactions", 201, json=body)  # type: ignore[no-any-return]
+    return api.ok("POST", "/interactions", 201, json=body)
 
 
 # Agenda ----------------------------------------------------------------------------------------------------
