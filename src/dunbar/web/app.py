@@ -1,7 +1,8 @@
 """The application factory: one FastAPI app over one database, with the pages, the REST API and the guards.
 
 Nothing is created at import time; ``create_app`` migrates the database once, keeps what it decided on
-``app.state.dunbar`` and every request opens its own handle through ``dunbar.web.deps.get_db``.
+``app.state.dunbar`` and every request borrows a handle through ``dunbar.web.deps.get_db`` (on SQLite, from a
+small pool of open handles, given back after the request).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dunbar.errors import Ambiguous, DunbarError
 from dunbar.store.db import Db
-from dunbar.web.deps import HostCheckMiddleware, WebConfig, csrf_protect, loopback_hosts
+from dunbar.web.deps import ChangeWatch, HandlePool, HostCheckMiddleware, WebConfig, csrf_protect, loopback_hosts
 
 HERE = Path(__file__).parent
 DEFAULT_PORT = 8765
@@ -74,9 +75,13 @@ def create_app(
         redoc_url=None,
         dependencies=[Depends(csrf_protect)],
     )
-    app.state.dunbar = WebConfig(url=url, secret=secret or secrets.token_bytes(32), today=today, engine=engine)
-    if engine is not None:
-        app.router.add_event_handler("shutdown", engine.dispose)
+    cfg = WebConfig(url=url, secret=secret or secrets.token_bytes(32), today=today, engine=engine)
+    path = sqlite_path(url)
+    if path is not None:
+        cfg.pool = HandlePool(url)
+        cfg.watch = ChangeWatch(path)
+    app.state.dunbar = cfg
+    app.router.add_event_handler("shutdown", engine.dispose if engine is not None else cfg.close)
 
     hosts = list(allowed_hosts) if allowed_hosts is not None else loopback_hosts(port)
     app.add_middleware(HostCheckMiddleware, allowed=hosts)

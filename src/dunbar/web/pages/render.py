@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from dunbar.web.deps import csrf_token, set_csrf_cookie
+from dunbar.web.deps import clock_for, config, csrf_token, set_csrf_cookie
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -117,9 +117,7 @@ def render(
     headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """A page (or, for htmx, a fragment) rendered with the request's CSRF token and clock."""
-    from dunbar.web.deps import get_clock
-
-    clock = get_clock(request)
+    clock = clock_for(config(request).today)
     ctx: dict[str, Any] = {
         "request": request,
         "csrf": csrf_token(request),
@@ -132,9 +130,7 @@ def render(
     if context:
         ctx.update(context)
     html = environment(request).get_template(template).render(ctx)
-    response = HTMLResponse(html, status_code=status_code)
-    response.headers.update(SECURITY_HEADERS)
-    if headers:
-        response.headers.update(headers)
+    # Headers given at construction are encoded once; updating them afterwards rescans the list per header.
+    response = HTMLResponse(html, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})})
     set_csrf_cookie(request, response)
     return response
