@@ -380,3 +380,18 @@ def test_the_calendar_feed_of_an_empty_database_parses(empty: Browser) -> None:
     cal = icalendar.Calendar.from_ical(empty.get("/calendar.ics").content)
     assert str(cal.get("prodid")).startswith("-//dunbar")
     assert list(cal.walk("VEVENT")) == []
+
+
+def test_long_lists_show_the_largest_and_count_the_rest(
+    full: tuple[Browser, dict[str, int], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dunbar.web.pages import give
+
+    b, _, _ = full
+    monkeypatch.setattr(give, "SHOWN", 1)
+    i_owe = b.get("/give").text.split('data-testid="i-owe"')[1].split("</section>")[0]
+    assert i_owe.count('data-testid="balance"') == 1
+    assert "and 1 more" in i_owe
+    needs = b.get("/give/offers").text.split('data-testid="needs"')[1].split("</section>")[0]
+    assert needs.count('data-testid="need"') == 1
+    assert "and 1 more" in needs

@@ -22,6 +22,8 @@ router = APIRouter()
 
 MAX_ID = 2**31 - 1
 MATCHES = 10
+# A long ledger or list of offers would make a page of megabytes: the largest first, the rest counted.
+SHOWN = 50
 
 DbDep = Annotated[Db, Depends(get_db)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
@@ -49,6 +51,9 @@ def _message(ok: str | None) -> str:
 def give_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = None) -> HTMLResponse:
     """The ledger: who I owe and who owes me, each with the sentence that explains it, and a form to record one."""
     found = ledger.balances(db, today=clock.today)
+    i_owe = [b for b in found if b["owed_by"] == "me"]
+    owe_me = [b for b in found if b["owed_by"] == "them"]
+    even = [b for b in found if b["owed_by"] is None]
     return render(
         request,
         "give/ledger.html",
@@ -56,9 +61,10 @@ def give_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = Non
             "nav": "give",
             "tab": "ledger",
             "message": _message(ok),
-            "i_owe": [b for b in found if b["owed_by"] == "me"],
-            "owe_me": [b for b in found if b["owed_by"] == "them"],
-            "even": [b for b in found if b["owed_by"] is None],
+            "i_owe": i_owe[:SHOWN],
+            "owe_me": owe_me[:SHOWN],
+            "even": even[:SHOWN],
+            "more": {"i_owe": len(i_owe) - SHOWN, "owe_me": len(owe_me) - SHOWN, "even": len(even) - SHOWN},
             "kinds": FAVOUR_KINDS,
             "directions": FAVOUR_DIRECTIONS,
             "statuses": FAVOUR_STATUSES,
@@ -97,6 +103,9 @@ def record_favour(
 @router.get("/give/offers", response_class=HTMLResponse)
 def offers_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = None) -> HTMLResponse:
     active = offers.list_(db, today=clock.today)
+    offered = [o for o in active if o["kind"] == "offer"]
+    needed = [o for o in active if o["kind"] == "need"]
+    suggested = offers.list_(db, status="suggested", today=clock.today)
     return render(
         request,
         "give/offers.html",
@@ -104,9 +113,10 @@ def offers_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = N
             "nav": "give",
             "tab": "offers",
             "message": _message(ok),
-            "offers": [o for o in active if o["kind"] == "offer"],
-            "needs": [o for o in active if o["kind"] == "need"],
-            "suggested": offers.list_(db, status="suggested", today=clock.today),
+            "offers": offered[:SHOWN],
+            "needs": needed[:SHOWN],
+            "suggested": suggested[:SHOWN],
+            "more": {"offers": len(offered) - SHOWN, "needs": len(needed) - SHOWN, "suggested": len(suggested) - SHOWN},
             "kinds": offers.KINDS,
         },
     )
