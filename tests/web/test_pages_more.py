@@ -395,3 +395,13 @@ def test_long_lists_show_the_largest_and_count_the_rest(
     needs = b.get("/give/offers").text.split('data-testid="needs"')[1].split("</section>")[0]
     assert needs.count('data-testid="need"') == 1
     assert "and 1 more" in needs
+
+
+def test_inferred_ties_show_their_evidence_as_sentences(full: tuple[Browser, dict[str, int], str]) -> None:
+    b, ids, url = full
+    with open_db(url) as db:
+        ties.infer(db, now=NOW)  # Bo and the hostile contact both work at Contoso now
+    html = b.get(f"/network/ties/{ids['bo']}").text
+    assert html.count('data-testid="tie"') == 2
+    assert "{&#39;" not in html  # evidence as sentences, not as the stored JSON
+    assert not unescaped(html)
