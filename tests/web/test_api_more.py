@@ -177,6 +177,8 @@ def test_offers_needs_matching_and_intros(sqlite_api: Api) -> None:
     assert api.ok("POST", "/offers-needs/suggest")["count"] >= 0
 
     api.problem("POST", "/intros", 400, json={"a": ana, "b": ana})
+    late = {"person_id": bo, "kind": "need", "text": "a sabbatical", "since": "9999-12-30"}
+    assert "calendar" in api.problem("POST", "/offers-needs", 400, json=late)["detail"]
     api.problem("POST", "/offers-needs/424242/confirm", 404)
     api.problem("GET", "/match/everyone", 422)
 
@@ -258,3 +260,5 @@ def test_ties_paths_and_network(api: Api) -> None:
     api.problem("POST", "/ties", 400, json={"a": ana, "b": ana})
     api.problem("POST", "/ties/424242/confirm", 404)
     api.problem("GET", "/paths", 404, params={"to": "Nobody Atall"})
+    nul = api.problem("GET", "/who-knows", 422, params={"org": "Acme\x00"})
+    assert "NUL" in nul["detail"], "PostgreSQL cannot store it: refused before the query, on both databases"

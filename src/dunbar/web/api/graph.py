@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from dunbar import graph, ties
 from dunbar.web.api.common import MAX_ID, PROBLEM_RESPONSES, ClockDep, DbDep, PersonId, ProblemRoute
-from dunbar.web.api.models import Report, Tie, TieInput, Word
+from dunbar.web.api.models import Name, Report, Tie, TieInput
 
 router = APIRouter(tags=["network"], route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
 
@@ -51,7 +51,7 @@ def person_ties(
 def who_knows(
     db: DbDep,
     clock: ClockDep,
-    org: Annotated[Word, Query(description="The organization (its name or the start of it)")],
+    org: Annotated[Name, Query(description="The organization (its name or the start of it)")],
     limit: Annotated[int, Query(ge=1, le=500, description="How many people of each degree")] = 20,
 ) -> dict[str, Any]:
     return graph.who_knows(db, org, now=clock.now, today=clock.today, limit=limit)
@@ -61,7 +61,7 @@ def who_knows(
 def paths(
     db: DbDep,
     clock: ClockDep,
-    to: Annotated[Word, Query(description='A person ("#12", an e-mail, a name) or an organization')],
+    to: Annotated[Name, Query(description='A person ("#12", an e-mail, a name) or an organization')],
     k: Annotated[int, Query(ge=1, le=20, description="How many paths")] = 3,
     max_hops: Annotated[int, Query(ge=1, le=6, description="The longest path")] = 3,
 ) -> list[dict[str, Any]]:

@@ -20,14 +20,14 @@ from dunbar.web.api.common import (
 )
 from dunbar.web.api.models import (
     JobPersonInput,
+    Line,
     MoveInput,
+    Name,
     Opportunity,
     OpportunityInput,
     Report,
-    Short,
     Target,
     TargetInput,
-    Word,
 )
 
 router = APIRouter(tags=["jobs"], route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
@@ -52,7 +52,7 @@ def add_target(body: TargetInput, db: DbDep, clock: ClockDep) -> dict[str, Any]:
 
 
 @router.delete("/targets/{org}", status_code=204, summary="Drop a target")
-def drop_target(org: Annotated[Word, Path(description="The organization's name")], db: DbDep) -> Response:
+def drop_target(org: Annotated[Name, Path(description="The organization's name")], db: DbDep) -> Response:
     jobs.drop_target(db, org)
     return Response(status_code=204)
 
@@ -62,8 +62,8 @@ def list_jobs(
     db: DbDep,
     limit: Limit = 50,
     offset: Offset = 0,
-    stage: Annotated[Short | None, Query(description="Only those at this stage")] = None,
-    org: Annotated[Short | None, Query(description="Only those at this organization")] = None,
+    stage: Annotated[Line | None, Query(description="Only those at this stage")] = None,
+    org: Annotated[Line | None, Query(description="Only those at this organization")] = None,
     active: Annotated[bool, Query(description="Only those still in play")] = False,
 ) -> dict[str, Any]:
     rows = jobs.list_(db, stage=stage or None, org=org or None, active_only=active)

@@ -19,7 +19,7 @@ from dunbar.web.api.common import (
     ProblemRoute,
     window,
 )
-from dunbar.web.api.models import Advice, Balance, Favour, FavourChange, FavourInput, Short
+from dunbar.web.api.models import Advice, Balance, Favour, FavourChange, FavourInput, Line
 
 router = APIRouter(tags=["favours"], route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
 
@@ -89,6 +89,6 @@ def ask_advice(
     person_id: PersonId,
     db: DbDep,
     clock: ClockDep,
-    kind: Annotated[Short | None, Query(description="The kind of favour (introduction, referral, ...)")] = None,
+    kind: Annotated[Line | None, Query(description="The kind of favour (introduction, referral, ...)")] = None,
 ) -> dict[str, Any]:
     return ledger.ask_advice(db, person_id, today=clock.today, kind=kind or None)

@@ -400,6 +400,19 @@ RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Duration = Annotated[str, Field(min_length=2, max_length=20, description="A span like 3d, 2w, 1m or 1y")]
 
 
+def _no_nul(value: Any) -> Any:
+    # PostgreSQL cannot store a NUL character in text; refused here it is a 422, not a failed insert.
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text cannot hold a NUL character")
+    return value
+
+
+NoNul = BeforeValidator(_no_nul)
+Para = Annotated[Text, NoNul]
+Line = Annotated[Short, NoNul]
+Name = Annotated[Word, NoNul]
+
+
 class Open(Model):
     model_config = ConfigDict(populate_by_name=True, extra="allow")
 
@@ -425,7 +438,7 @@ class DormantTie(Open):
 class AgendaDoneInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    note: Text | None = Field(default=None, description='The summary of the touch ("Checked in" when omitted)')
+    note: Para | None = Field(default=None, description='The summary of the touch ("Checked in" when omitted)')
     kind: Kind = "message"
 
 
@@ -454,7 +467,7 @@ class FollowUpInput(Model):
     model_config = ConfigDict(extra="forbid")
 
     person_id: RowId
-    text: Word
+    text: Name
     due_on: IsoDate | None = Field(default=None, description="The day it is due; else `in` from today")
     in_: Duration | None = Field(default=None, alias="in", description="Due this span from today")
 
@@ -497,7 +510,7 @@ class PartyInput(Model):
     model_config = ConfigDict(extra="forbid")
 
     person_id: RowId
-    role: Word = "introduced-to"
+    role: Name = "introduced-to"
 
 
 class FavourInput(Model):
@@ -505,11 +518,11 @@ class FavourInput(Model):
 
     person_id: RowId
     direction: Literal["given", "received"]
-    kind: Word = Field(description="introduction, referral, advice, ...")
+    kind: Name = Field(description="introduction, referral, advice, ...")
     status: Literal["asked", "promised", "done", "declined"] = "done"
-    weight: Annotated[int, Field(ge=1, le=5)] | Word = 2
+    weight: Annotated[int, Field(ge=1, le=3)] | Name = Field(default=2, description="1, 2, 3 or small, medium, large")
     on: IsoDate | None = Field(default=None, description="The day it was asked, promised or done (today)")
-    note: Text | None = None
+    note: Para | None = None
     parties: list[PartyInput] = Field(default_factory=list, max_length=50)
 
 
@@ -518,7 +531,7 @@ class FavourChange(Model):
 
     status: Literal["asked", "promised", "done", "declined"] | None = None
     done_on: IsoDate | None = None
-    note: Text | None = None
+    note: Para | None = None
 
 
 class Balance(Open):
@@ -546,7 +559,7 @@ class OfferNeedInput(Model):
 
     person_id: RowId
     kind: Literal["offer", "need"]
-    text: Word
+    text: Name
     since: IsoDate | None = None
     expires_on: IsoDate | None = None
 
@@ -560,7 +573,7 @@ class IntroInput(Model):
 
     a: RowId
     b: RowId
-    note: Text | None = None
+    note: Para | None = None
 
 
 class Target(Open):
@@ -571,15 +584,15 @@ class Target(Open):
 class TargetInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    org: Word
-    why: Text | None = None
+    org: Name
+    why: Para | None = None
 
 
 class JobPersonInput(Model):
     model_config = ConfigDict(extra="forbid")
 
     person_id: RowId
-    role: Word = "other"
+    role: Name = "other"
 
 
 class Opportunity(Open):
@@ -589,22 +602,22 @@ class Opportunity(Open):
 class OpportunityInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    org: Word
-    role: Word
-    channel: Word = Field(description="cold, referral, warm-intro, recruiter, ...")
-    link: Short | None = None
-    stage: Word = "saved"
+    org: Name
+    role: Name
+    channel: Name = Field(description="cold, referral, warm-intro, recruiter, ...")
+    link: Line | None = None
+    stage: Name = "saved"
     on: IsoDate | None = None
     people: list[JobPersonInput] = Field(default_factory=list, max_length=50)
-    note: Text | None = None
+    note: Para | None = None
 
 
 class MoveInput(Model):
     model_config = ConfigDict(extra="forbid")
 
-    stage: Word
+    stage: Name
     on: IsoDate | None = None
-    note: Text | None = None
+    note: Para | None = None
 
 
 class Tie(Open):
@@ -617,7 +630,7 @@ class TieInput(Model):
 
     a: RowId
     b: RowId
-    how: Text | None = None
+    how: Para | None = None
     strength: float = Field(default=0.8, ge=0, le=1, allow_inf_nan=False)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from dunbar import matching, offers
+from dunbar.errors import InvalidInput
 from dunbar.web.api.common import (
     MAX_ID,
     PROBLEM_RESPONSES,
@@ -45,9 +46,12 @@ def list_offers_needs(
 
 @router.post("/offers-needs", response_model=OfferNeed, status_code=201, summary="Record an offer or a need")
 def add_offer_need(body: OfferNeedInput, db: DbDep, clock: ClockDep, response: Response) -> dict[str, Any]:
-    iid = offers.add(
-        db, body.person_id, body.kind, body.text, since=body.since, expires_on=body.expires_on, now=clock.now
-    )
+    try:
+        iid = offers.add(
+            db, body.person_id, body.kind, body.text, since=body.since, expires_on=body.expires_on, now=clock.now
+        )
+    except OverflowError:  # a need's default lifetime, counted from a day at the end of the calendar
+        raise InvalidInput("that need would expire past the last day of the calendar", hint="give expires_on") from None
     response.headers["Location"] = f"/api/v1/offers-needs/{iid}"
     return offers.get(db, iid, today=clock.today)
 
