@@ -85,6 +85,19 @@ def cadences(db: Db) -> dict[str, tuple[int, int] | None]:
     return cad.table(_settings(db).get(cad.SETTING_KEY))
 
 
+def save_cadences(db: Db, table: dict[str, tuple[int, int] | None]) -> None:
+    """Store the circles' cadences that differ from the defaults as the "cadence" setting (checked first)."""
+    setting = {c: (list(v) if v else None) for c, v in table.items() if v != cad.DEFAULT_CADENCES.get(c)}
+    cad.table(setting)  # the same checks a hand-edited setting gets
+    with db.transaction():
+        db.execute("DELETE FROM setting WHERE key = :k", {"k": cad.SETTING_KEY})
+        if setting:
+            db.execute(
+                "INSERT INTO setting (key, value) VALUES (:k, :v)",
+                {"k": cad.SETTING_KEY, "v": json.dumps(setting, sort_keys=True)},
+            )
+
+
 def limit_setting(settings: dict[str, Any]) -> int:
     raw = settings.get(AGENDA_SETTING)
     value = raw.get("limit", DEFAULT_LIMIT) if isinstance(raw, dict) else DEFAULT_LIMIT

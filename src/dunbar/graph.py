@@ -49,7 +49,9 @@ def resolve_organization(db: Db, text: str) -> dict[str, Any]:
     row = db.one("SELECT id, name FROM organization WHERE name_fold = :k", {"k": key})
     if row is not None:
         return {"id": int(row["id"]), "name": row["name"]}
-    like = key.replace("%", "").replace("_", " ")
+    like = " ".join(key.replace("%", " ").replace("_", " ").split())
+    if not like:
+        raise NotFound(f"no organization called {text!r}", hint="give its name")
     found = db.all(
         "SELECT id, name FROM organization WHERE name_fold LIKE :start OR name_fold LIKE :word ORDER BY name_fold "
         "LIMIT 20",

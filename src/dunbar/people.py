@@ -587,7 +587,7 @@ def list_people(db: Db, q: ListQuery) -> list[dict[str, Any]]:
             "p.id IN (SELECT e.person_id FROM employment e JOIN organization o ON o.id = e.organization_id "
             "WHERE o.name_fold LIKE :org)"
         )
-        params["org"] = f"%{fold(q.organization)}%"
+        params["org"] = f"%{_like(fold(q.organization))}%"
     if q.circle:
         where.append("p.circle = :circle")
         params["circle"] = _check_circle(q.circle)
@@ -745,4 +745,5 @@ def _resolve_name(db: Db, text: str, live: str, *, trashed: bool) -> int:
 
 
 def _like(text: str) -> str:
-    return text.replace("%", "").replace("_", " ")
+    """Text for a LIKE pattern: the user's % and _ are not wildcards."""
+    return " ".join(text.replace("%", " ").replace("_", " ").split())

@@ -252,9 +252,13 @@ class SqlAlchemyDb(Db):
 
     def _run(self, conn: Any, sql: str, params: Params) -> Any:
         from sqlalchemy import text
+        from sqlalchemy.exc import DataError
 
         sql, p = _expand(sql, params)
-        return conn.execute(text(sql), p)
+        try:
+            return conn.execute(text(sql), p)
+        except DataError as exc:
+            raise _nul_or(exc) from None
 
     def all(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         with self._connection() as conn:
@@ -270,11 +274,15 @@ class SqlAlchemyDb(Db):
 
     def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
         from sqlalchemy import text
+        from sqlalchemy.exc import DataError
 
         batch = [dict(p) for p in seq]
         if batch:
             with self._connection() as conn:
-                conn.execute(text(sql), batch)
+                try:
+                    conn.execute(text(sql), batch)
+                except DataError as exc:
+                    raise _nul_or(exc) from None
 
     @property
     def in_transaction(self) -> bool:
@@ -294,6 +302,15 @@ class SqlAlchemyDb(Db):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _nul_or(exc: Exception) -> Exception:
+    """PostgreSQL text cannot hold NUL characters (SQLite can): that is the user's input, not a fault of ours."""
+    if "NUL" in str(exc):
+        from dunbar.errors import InvalidInput
+
+        return InvalidInput("text cannot contain NUL characters", hint="remove the \\x00 from it")
+    return exc
 
 
 def chunks(items: Sequence[Any], size: int = 2000) -> Iterator[Sequence[Any]]:

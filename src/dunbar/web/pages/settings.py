@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -71,19 +70,6 @@ def _settings_page(request: Request, db: Db, message: str = "") -> HTMLResponse:
     return render(request, "settings.html", ctx)
 
 
-def save_cadences(db: Db, table: dict[str, tuple[int, int] | None]) -> None:
-    """Store the circles' cadences that differ from the defaults as the "cadence" setting (checked first)."""
-    setting = {c: (list(v) if v else None) for c, v in table.items() if v != cad.DEFAULT_CADENCES.get(c)}
-    cad.table(setting)  # the same checks a hand-edited setting gets
-    with db.transaction():
-        db.execute("DELETE FROM setting WHERE key = :k", {"k": cad.SETTING_KEY})
-        if setting:
-            db.execute(
-                "INSERT INTO setting (key, value) VALUES (:k, :v)",
-                {"k": cad.SETTING_KEY, "v": json.dumps(setting, sort_keys=True)},
-            )
-
-
 @router.post("/settings/cadences", response_class=HTMLResponse)
 async def save_cadence_form(request: Request, db: DbDep) -> Response:
     """Each circle's ideal and maximum days; both blank means no cadence for that circle."""
@@ -99,13 +85,13 @@ async def save_cadence_form(request: Request, db: DbDep) -> Response:
             raise InvalidInput(f"give both intervals of {circle}, or neither", hint="leave both blank for no cadence")
         cad.check(ideal, most)
         table[circle] = (ideal, most)
-    save_cadences(db, table)
+    agenda.save_cadences(db, table)
     return RedirectResponse("/settings?ok=cadences#circles", status_code=303)
 
 
 @router.post("/settings/cadences/reset", response_class=HTMLResponse)
 def reset_cadences(db: DbDep) -> Response:
-    save_cadences(db, dict(cad.DEFAULT_CADENCES))
+    agenda.save_cadences(db, dict(cad.DEFAULT_CADENCES))
     return RedirectResponse("/settings?ok=reset#circles", status_code=303)
 
 
