@@ -410,3 +410,18 @@ def test_cli_dedupe_walks_the_queue_on_a_terminal(cli: Any, monkeypatch: pytest.
     assert "kept apart" in res.stdout.lower()
     statuses = {s: len(json.loads(cli("dedupe", "--json", "--status", s).stdout)) for s in merge.STATUSES}
     assert statuses == {"pending": 1, "merged": 1, "apart": 1}
+
+
+def test_offers_and_needs_move_with_a_merge_and_back(db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, date, datetime
+
+    from dunbar import merge, offers, people
+
+    now = datetime(2026, 11, 25, 12, tzinfo=UTC)
+    a = people.add_person(db, people.PersonChanges(name="Ana Lima"), now=now)
+    b = people.add_person(db, people.PersonChanges(name="Ana P. Lima"), now=now)
+    need = offers.add(db, b, "need", "a job in data science", since=date(2026, 11, 1), now=now)
+    mid = merge.merge_people(db, a, b, now=now)
+    assert db.scalar("SELECT person_id FROM offer_need WHERE id = :i", {"i": need}) == a
+    merge.undo_merge(db, mid, now=now)
+    assert db.scalar("SELECT person_id FROM offer_need WHERE id = :i", {"i": need}) == b

@@ -388,7 +388,7 @@ def merge_people(db: Db, survivor_id: int, merged_id: int, *, now: datetime) -> 
         _move_deduplicated(db, "important_date", ("kind", "label", "year", "month", "day"), sid, mid, moved)
         _move_fields(db, sid, mid, moved, alternates)
         _move_tags(db, sid, mid, moved)
-        for table in ("note", "follow_up", "alternate"):
+        for table in ("note", "follow_up", "alternate", "offer_need"):
             ids = [r[0] for r in db.rows(f"SELECT id FROM {table} WHERE person_id = :p ORDER BY id", {"p": mid})]
             _move(db, table, ids, sid)
             moved[table] = {"moved": ids, "dropped": []}
@@ -475,8 +475,8 @@ def undo_merge(db: Db, merge_id: int, *, now: datetime) -> None:
 
         if moved["alternates_created"]:
             db.execute("DELETE FROM alternate WHERE id IN :ids", {"ids": moved["alternates_created"]})
-        for table in ("employment", "important_date", "field", "note", "follow_up", "alternate"):
-            ids = moved[table]["moved"]
+        for table in ("employment", "important_date", "field", "note", "follow_up", "alternate", "offer_need"):
+            ids = moved.get(table, {"moved": []})["moved"]  # merges made before offers and needs moved have none
             for part in chunks(ids):
                 db.execute(
                     f"UPDATE {table} SET person_id = :m WHERE person_id = :s AND id IN :ids",
