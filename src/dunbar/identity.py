@@ -20,7 +20,8 @@ from dunbar.text import fold
 
 Key = tuple[str, str]  # (kind, norm)
 
-BLOCK_LIMIT = 400  # a family-name block larger than this (a very common name) is too weak to fuzz through
+BLOCK_LIMIT = 400
+STRONG = ("email", "phone", "linkedin")  # a family-name block larger than this (a very common name) is too weak to fuzz through
 
 
 @dataclass(slots=True)
@@ -56,6 +57,7 @@ class IdentityIndex:
         self.by_family: dict[str, dict[int, str]] = {}  # family-name token -> {person: folded name}
         self.names: dict[int, str] = {}
         self.orgs: dict[int, set[str]] = {}
+        self.kinds: dict[int, set[str]] = {}  # the kinds of strong key a person has (e-mail, phone, LinkedIn)
 
     def add_person(self, person_id: int, name_fold: str) -> None:
         if person_id in self.names:
@@ -68,6 +70,8 @@ class IdentityIndex:
 
     def add_key(self, person_id: int, key: Key) -> None:
         self.by_key.setdefault(key, person_id)
+        if key[0] in STRONG:
+            self.kinds.setdefault(person_id, set()).add(key[0])
 
     def add_org(self, person_id: int, org_fold: str) -> None:
         self.orgs.setdefault(person_id, set()).add(org_fold)
@@ -93,10 +97,17 @@ class IdentityIndex:
         org_set = {fold(o) for o in orgs if o}
         toks = _tokens(name_fold)
         candidates: list[Candidate] = []
+        mine = {kind for kind, _ in keys if kind in STRONG}
         for pid in self.by_name.get(name_fold, ()):
             common = org_set & self.orgs.get(pid, set())
-            if common and len(toks) >= 2:
+            # Two addresses of the same kind that differ say "maybe two people" (two John Smiths at IBM).
+            differ = sorted(mine & self.kinds.get(pid, set()))
+            if common and len(toks) >= 2 and not differ:
                 return Match(pid, [f"same name and organization ({sorted(common)[0]})"])
+            if common and len(toks) >= 2:
+                why = f"same name and organization ({sorted(common)[0]}), different {_WORDS.get(differ[0], differ[0])}"
+                candidates.append(Candidate(pid, 0.9, [why]))
+                continue
             if len(toks) >= 2 or common:
                 score = 0.8 if common or not org_set or not self.orgs.get(pid) else 0.6
                 why = "same name" + ("" if score == 0.8 else ", different organizations")

@@ -263,3 +263,16 @@ def test_unknown_files_are_a_clear_problem(tmp_path) -> None:  # type: ignore[no
         detect(empty)
     with pytest.raises(ImportProblem, match="no such"):
         detect(tmp_path / "missing.csv")
+
+
+def test_same_name_and_organization_but_different_addresses_is_only_a_candidate() -> None:
+    idx = IdentityIndex()
+    idx.add_person(1, "john smith")
+    idx.add_key(1, ("email", "john.smith@ibm.example"))
+    idx.add_org(1, "ibm")
+    certain = idx.match([], "John Smith", ["IBM"])
+    assert certain.person_id == 1
+    two = idx.match([("email", "jsmith2@ibm.example")], "John Smith", ["IBM"])
+    assert two.person_id is None
+    assert two.candidates[0].person_id == 1
+    assert "different e-mail" in two.candidates[0].evidence[0]
