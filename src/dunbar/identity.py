@@ -82,9 +82,9 @@ class IdentityIndex:
     def match(self, keys: Iterable[Key], name: str | None, orgs: Iterable[str] = (), *, fuzzy: bool = True) -> Match:
         """Who an incoming record is: a certain person, and/or candidates for review."""
         keys = list(keys)
-        hits = Counter(self.by_key[k] for k in keys if k in self.by_key)
         shared = [k for k in keys if k in self.by_key]
-        if hits:
+        if shared:
+            hits = Counter(self.by_key[k] for k in shared)
             (best, _), *others = hits.most_common()
             evidence = [_same(kind, norm) for kind, norm in shared if self.by_key[(kind, norm)] == best]
             cands = [
@@ -94,11 +94,14 @@ class IdentityIndex:
         name_fold = fold(name or "")
         if not name_fold:
             return Match(None)
-        org_set = {fold(o) for o in orgs if o}
+        same_name = self.by_name.get(name_fold)
         toks = _tokens(name_fold)
+        if not same_name and not (fuzzy and len(toks) >= 2):
+            return Match(None)  # the common case of a new person: nothing to compare with
+        org_set = {fold(o) for o in orgs if o}
         candidates: list[Candidate] = []
         mine = {kind for kind, _ in keys if kind in STRONG}
-        for pid in self.by_name.get(name_fold, ()):
+        for pid in same_name or ():
             common = org_set & self.orgs.get(pid, set())
             # Two addresses of the same kind that differ say "maybe two people" (two John Smiths at IBM).
             differ = sorted(mine & self.kinds.get(pid, set()))
