@@ -19,49 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.gen_calendar import write_calendar
-
+from benchmarks.gen_calendar import _FIRST, _LAST, write_calendar
 from dunbar.importers import ics, vcard
 from dunbar.importers.records import ParseContext
 
-_FIRST = [
-    "Ana",
-    "Bo",
-    "Chen",
-    "Dana",
-    "Emil",
-    "Farah",
-    "Greta",
-    "Hugo",
-    "Ines",
-    "Jon",
-    "Kemal",
-    "Lena",
-    "Malik",
-    "Nora",
-    "Omar",
-    "Pia",
-    "Quinn",
-    "Rosa",
-    "Sven",
-    "Tara",
-]
-_LAST = [
-    "Meyer",
-    "Novak",
-    "Silva",
-    "Tanaka",
-    "Okafor",
-    "Larsen",
-    "Rossi",
-    "Kowalski",
-    "Haddad",
-    "Berg",
-    "Moreau",
-    "Costa",
-    "Weber",
-    "Ivanova",
-]
 _ORGS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay Industries", "Stark, Inc."]
 
 
