@@ -135,9 +135,9 @@ def empty_server(sqlite_url: str) -> Iterator[Server]:
         yield srv
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium from the system (no download), launched once per session with a throwaway profile."""
+    """Headless Chromium from the system (no download), launched once per test module (Playwright holds an event loop in this thread while it runs) with a throwaway profile."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     exe = chromium_path()
     if exe is None:

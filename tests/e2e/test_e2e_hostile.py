@@ -159,7 +159,7 @@ def test_hostile_values_are_shown_as_text_on_every_page(ui: Ui, tmp_path: Path) 
 
     h.visit("/settings")
     page.get_by_label("Your name").fill(f"Jordan {SCRIPT}")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_test_id("settings-me").get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("message")).to_have_text("Saved.")
     expect(page.get_by_label("Your name")).to_have_value(f"Jordan {SCRIPT}")
     h.inert("settings after saving")
