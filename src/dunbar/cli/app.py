@@ -146,26 +146,19 @@ def _welcome() -> None:
     )
 
 
+# Command modules in the order `dunbar --help` lists them: the daily job first, setting up last.
+COMMAND_MODULES = (
+    "agenda", "interactions", "people", "search", "strength", "ledger", "match", "graph", "jobs",
+    "transfer", "merge", "setup", "demo", "serve", "mcp",
+)  # fmt: skip
+
+
 def register() -> Any:
     # Importing a module registers its commands on ``app``.
-    from dunbar.cli import (  # noqa: F401
-        agenda,
-        demo,
-        graph,
-        interactions,
-        jobs,
-        ledger,
-        match,
-        mcp,
-        merge,
-        people,
-        search,
-        serve,
-        setup,
-        strength,
-        transfer,
-    )
+    import importlib
 
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"dunbar.cli.{name}")
     return app
 
 
