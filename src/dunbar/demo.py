@@ -588,6 +588,8 @@ def generate(
     from dunbar.store import refresh_statistics
 
     refresh_statistics(db)  # the query planner needs to know the shape of what was just loaded
+    if people <= 5000:
+        counts.update(enrich(db, today=today, seed=seed))
     return counts
 
 
@@ -1011,3 +1013,78 @@ def _suspend_fts_trigger(db: Db) -> str | None:
         return None
     db.execute("DROP TRIGGER search_doc_ai")
     return str(sql)
+
+
+# The rest of the story ------------------------------------------------------------------------------------------
+
+_NEEDS = (
+    "a job in product management",
+    "advice on raising a seed round",
+    "an intro to someone at a climate startup",
+    "hiring a data scientist",
+    "feedback on my portfolio",
+    "a mentor in engineering management",
+    "help moving to Kubernetes",
+    "a UX designer for a side project",
+)
+_OFFERS = (
+    "advice on machine learning",
+    "intros to early-stage investors",
+    "reviewing CVs for engineering roles",
+    "k8s and platform engineering",
+    "product management coaching",
+    "design critique",
+)
+_STAGES = (("cold", ("applied", "ghosted")), ("referral", ("applied", "screen", "interview")),
+           ("warm-intro", ("applied", "screen", "interview", "offer")), ("cold", ("applied", "rejected")),
+           ("recruiter", ("screen",)), ("cold", ("applied",)))  # fmt: skip
+
+
+def enrich(db: Db, *, today: date, seed: int = 7) -> dict[str, int]:
+    """Favours, offers and needs, a job search and inferred ties for a demo network, through the same services a
+    user's own actions use, so that `dunbar balance`, `match`, `jobs board` and `path` have something to show.
+
+    Kept small and only for networks of a demo's size (it goes through the services one record at a time)."""
+    import random
+
+    from dunbar import jobs, ledger, offers, ties
+
+    rng = random.Random(seed * 7919)
+    now = datetime.combine(today, datetime.min.time(), UTC).replace(hour=12)
+    me = db.scalar("SELECT id FROM person WHERE is_me = :t", {"t": True})
+    close = [r[0] for r in db.rows(
+        "SELECT id FROM person WHERE is_me = :f AND circle IN ('inner', 'close', 'active') ORDER BY id", {"f": False}
+    )]  # fmt: skip
+    if me is None or len(close) < 12:
+        return {}
+    counts = {"favours": 0, "offers_needs": 0, "opportunities": 0}
+    kinds = ("introduction", "advice", "referral", "feedback", "recommendation", "job-lead")
+    for pid in rng.sample(close, min(len(close), 18)):
+        ledger.record(db, person_id=pid, direction=rng.choice(("given", "received", "received")),
+                      kind=rng.choice(kinds), weight=rng.choice((1, 2, 2, 3)),
+                      on=today - timedelta(days=rng.randint(20, 400)), now=now)  # fmt: skip
+        counts["favours"] += 1
+    for text in rng.sample(_OFFERS, 3):
+        offers.add(db, me, "offer", text, since=today - timedelta(days=30), now=now)
+        counts["offers_needs"] += 1
+    offers.add(db, me, "need", "a job in product management", since=today - timedelta(days=10), now=now)
+    counts["offers_needs"] += 1
+    for pid in rng.sample(close, min(len(close), 10)):
+        offers.add(db, pid, "need", rng.choice(_NEEDS), since=today - timedelta(days=rng.randint(1, 60)), now=now)
+        offers.add(db, pid, "offer", rng.choice(_OFFERS), since=today - timedelta(days=rng.randint(1, 60)), now=now)
+        counts["offers_needs"] += 2
+    orgs = [r[0] for r in db.rows("SELECT name FROM organization ORDER BY id LIMIT 12")]
+    for i, (channel, stages) in enumerate(_STAGES):
+        org = orgs[i % len(orgs)]
+        start = today - timedelta(days=rng.randint(20, 70))
+        people_ = [(close[i], "referrer")] if channel in ("referral", "warm-intro") else []
+        opp = jobs.add(db, org=org, role=rng.choice(("Product Manager", "Senior Product Manager", "Group PM")),
+                       channel=channel, stage="saved", on=start - timedelta(days=3), people=people_, now=now)  # fmt: skip
+        day = start
+        for stage in stages:
+            jobs.move(db, opp, stage, on=day, now=now)
+            day += timedelta(days=rng.randint(4, 15))
+        counts["opportunities"] += 1
+    jobs.add_target(db, orgs[-1], why="a team I would love to learn from", now=now)
+    counts.update({f"ties_{k}": v for k, v in ties.infer(db, now=now).items() if isinstance(v, int)})
+    return counts
