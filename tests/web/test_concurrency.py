@@ -113,7 +113,9 @@ def test_a_cli_import_and_the_web_app_share_the_database(sqlite_url: str, tmp_pa
     assert cli.returncode == 0, f"dunbar import failed:\n{out}\n{err}"
     assert "locked" not in (out + err).lower()
     assert failures == []
-    assert during >= 3, f"the import finished before the web app had done anything alongside it ({during} rounds)"
+    # The import holds the write lock for its whole batch, so a round's writes wait for its commit: how many rounds
+    # start while it runs depends on the machine. At least one must: that round's writes met the import's lock.
+    assert during >= 1, f"the import finished before the web app had done anything alongside it ({during} rounds)"
 
     with open_db(sqlite_url) as db:
         imported = db.scalar("SELECT count(*) FROM person WHERE display_name LIKE 'Given% Family%'")

@@ -92,8 +92,9 @@ def create_app(
     from dunbar.web.api import router as api_router
     from dunbar.web.pages import router as pages_router
 
-    app.include_router(api_router)
+    # Pages first: a page request then matches within a few routes; the API's paths all start with /api/v1.
     app.include_router(pages_router)
+    app.include_router(api_router)
     return app
 
 
