@@ -38,19 +38,6 @@ def _filters(
     }
 
 
-def _strength_sorted(db: Db, clock: Clock, query: people.ListQuery, offset: int) -> list[dict[str, Any]]:
-    from dunbar import strength
-
-    rows = people.list_people(db, query)
-    # Everyone's scores in two queries beat the scores of a long id list fetched in chunks (90 ms against
-    # 650 ms at 30,000 people).
-    score = strength.scores(db, now=clock.now)
-    for r in rows:
-        r["strength"] = score.get(r["id"])
-    rows.sort(key=lambda r: (-(r["strength"] or 0), r["name"]))
-    return rows[offset : offset + PAGE + 1]
-
-
 def results(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, Any]:
     """What the list shows for these filters: a page of people, or the search hits for ``q``."""
     if f["q"]:
@@ -71,7 +58,9 @@ def results(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, A
         not_contacted_since=since(f["overdue"], clock),
     )
     if f["sort"] == "strength":
-        rows = _strength_sorted(db, clock, query, offset)
+        from dunbar import strength
+
+        rows = strength.strongest(db, query, now=clock.now, limit=PAGE + 1, offset=offset)
     else:
         query.sort, query.limit, query.offset = f["sort"], PAGE + 1, offset
         rows = people.list_people(db, query)
