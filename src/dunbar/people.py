@@ -458,37 +458,82 @@ def _bool(value: Any) -> bool:
 
 def get_person(db: Db, person_id: int, *, deleted: bool = True) -> dict[str, Any]:
     """Everything about one person, in the documented JSON shape."""
-    p = db.one(
-        "SELECT p.*, s.label AS source_label FROM person p LEFT JOIN source s ON s.id = p.source_id WHERE p.id = :id",
-        {"id": person_id},
-    )
+    p = get_people(db, [person_id]).get(person_id)
     if p is None or (p["deleted_at"] is not None and not deleted):
         raise NotFound(f"no person #{person_id}")
-    idents = db.all(
-        "SELECT i.kind, i.value, i.norm, i.label, i.is_primary, s.label AS source FROM identifier i "
-        "LEFT JOIN source s ON s.id = i.source_id WHERE i.person_id = :id ORDER BY i.id",
-        {"id": person_id},
+    return p
+
+
+def _grouped(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r.pop("person_id"), []).append(r)
+    return out
+
+
+def get_people(db: Db, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Everything about each of these people (as ``get_person``): seven queries, however many people."""
+    if not ids:
+        return {}
+    q = {"ids": list(ids)}
+    persons = db.all(
+        "SELECT p.*, s.label AS source_label FROM person p LEFT JOIN source s ON s.id = p.source_id WHERE p.id IN :ids",
+        q,
     )
-    jobs = db.all(
-        "SELECT o.name AS organization, e.title, e.start_date, e.end_date, s.label AS source FROM employment e "
-        "JOIN organization o ON o.id = e.organization_id LEFT JOIN source s ON s.id = e.source_id "
-        "WHERE e.person_id = :id ORDER BY e.end_date IS NULL DESC, e.end_date DESC, e.start_date DESC, e.id DESC",
-        {"id": person_id},
-    )
-    dates = db.all(
-        "SELECT kind, label, year, month, day FROM important_date WHERE person_id = :id ORDER BY month, day, id",
-        {"id": person_id},
-    )
-    fields = db.rows("SELECT key, value FROM field WHERE person_id = :id ORDER BY key, id", {"id": person_id})
-    tags = db.rows(
-        "SELECT t.name FROM person_tag pt JOIN tag t ON t.id = pt.tag_id WHERE pt.person_id = :id ORDER BY t.name_fold",
-        {"id": person_id},
-    )
-    notes = db.all(
-        "SELECT n.id, n.body, n.created_at, s.label AS source FROM note n LEFT JOIN source s ON s.id = n.source_id "
-        "WHERE n.person_id = :id ORDER BY n.created_at DESC, n.id DESC",
-        {"id": person_id},
-    )
+    idents = _grouped(db.all(
+        "SELECT i.person_id, i.kind, i.value, i.norm, i.label, i.is_primary, s.label AS source FROM identifier i "
+        "LEFT JOIN source s ON s.id = i.source_id WHERE i.person_id IN :ids ORDER BY i.person_id, i.id",
+        q,
+    ))  # fmt: skip
+    jobs = _grouped(db.all(
+        "SELECT e.person_id, o.name AS organization, e.title, e.start_date, e.end_date, s.label AS source "
+        "FROM employment e JOIN organization o ON o.id = e.organization_id LEFT JOIN source s ON s.id = e.source_id "
+        "WHERE e.person_id IN :ids "
+        "ORDER BY e.person_id, e.end_date IS NULL DESC, e.end_date DESC, e.start_date DESC, e.id DESC",
+        q,
+    ))  # fmt: skip
+    dates = _grouped(db.all(
+        "SELECT person_id, kind, label, year, month, day FROM important_date WHERE person_id IN :ids "
+        "ORDER BY person_id, month, day, id",
+        q,
+    ))  # fmt: skip
+    fields = _grouped(db.all(
+        "SELECT person_id, key, value FROM field WHERE person_id IN :ids ORDER BY person_id, key, id", q
+    ))  # fmt: skip
+    tags = _grouped(db.all(
+        "SELECT pt.person_id, t.name FROM person_tag pt JOIN tag t ON t.id = pt.tag_id WHERE pt.person_id IN :ids "
+        "ORDER BY pt.person_id, t.name_fold",
+        q,
+    ))  # fmt: skip
+    notes = _grouped(db.all(
+        "SELECT n.person_id, n.id, n.body, n.created_at, s.label AS source FROM note n "
+        "LEFT JOIN source s ON s.id = n.source_id WHERE n.person_id IN :ids "
+        "ORDER BY n.person_id, n.created_at DESC, n.id DESC",
+        q,
+    ))  # fmt: skip
+    return {
+        p["id"]: _person_shape(
+            p,
+            idents.get(p["id"], []),
+            jobs.get(p["id"], []),
+            dates.get(p["id"], []),
+            fields.get(p["id"], []),
+            tags.get(p["id"], []),
+            notes.get(p["id"], []),
+        )
+        for p in persons
+    }
+
+
+def _person_shape(
+    p: dict[str, Any],
+    idents: list[dict[str, Any]],
+    jobs: list[dict[str, Any]],
+    dates: list[dict[str, Any]],
+    fields: list[dict[str, Any]],
+    tags: list[dict[str, Any]],
+    notes: list[dict[str, Any]],
+) -> dict[str, Any]:
     return {
         "id": p["id"],
         "uid": p["uid"],
@@ -531,8 +576,8 @@ def get_person(db: Db, person_id: int, *, deleted: bool = True) -> dict[str, Any
             for j in jobs
         ],
         "dates": dates,
-        "fields": dict(fields),
-        "tags": [t[0] for t in tags],
+        "fields": {f["key"]: f["value"] for f in fields},
+        "tags": [t["name"] for t in tags],
         "notes": [
             {"id": n["id"], "body": n["body"], "created_at": to_datetime(n["created_at"]), "source": n["source"]}
             for n in notes
