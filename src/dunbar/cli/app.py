@@ -149,7 +149,7 @@ def _welcome() -> None:
 # Command modules in the order `dunbar --help` lists them: the daily job first, setting up last.
 COMMAND_MODULES = (
     "agenda", "interactions", "people", "search", "strength", "ledger", "match", "graph", "jobs",
-    "transfer", "merge", "setup", "demo", "serve", "mcp",
+    "transfer", "backup", "merge", "setup", "demo", "serve", "mcp",
 )  # fmt: skip
 
 
