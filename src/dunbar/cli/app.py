@@ -33,7 +33,9 @@ class State:
     target: str | None = None
     today_override: date | None = None
     debug: bool = False
+    user: str | None = None  # on a team server: whose network the command works on
     _db: Db | None = field(default=None, repr=False)
+    _server: Db | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -43,9 +45,16 @@ class State:
 
     def db(self, *, create: bool = False) -> Db:
         if self._db is None:
-            from dunbar.store import open_db
+            if self.user is not None:
+                from dunbar.server import open_server
+                from dunbar.server.accounts import get_user, user_db
 
-            self._db = open_db(self.url, create=create)
+                self._server = open_server(self.url)
+                self._db = user_db(self._server, get_user(self._server, self.user))
+            else:
+                from dunbar.store import open_db
+
+                self._db = open_db(self.url, create=create)
         return self._db
 
     @property
@@ -62,6 +71,9 @@ class State:
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._server is not None:
+            self._server.close()
+            self._server = None
 
 
 def state(ctx: typer.Context) -> State:
@@ -95,6 +107,12 @@ def main_callback(
         str | None, typer.Option("--today", metavar="YYYY-MM-DD", help="Pretend today is this date.")
     ] = None,
     demo: Annotated[bool, typer.Option("--demo", help="Use the demo database that `dunbar demo` made.")] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user", envvar="DUNBAR_USER", help="On a team server: work on this user's network (e.g. to import)."
+        ),
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
 ) -> None:
@@ -107,7 +125,7 @@ def main_callback(
         from dunbar.config import default_db_path
 
         db = str(default_db_path(demo=True))
-    st = State(target=db, today_override=_parse_today(today), debug=debug)
+    st = State(target=db, today_override=_parse_today(today), debug=debug, user=user)
     ctx.obj = st
     ctx.call_on_close(st.close)
     if ctx.invoked_subcommand is None:
@@ -149,7 +167,7 @@ def _welcome() -> None:
 # Command modules in the order `dunbar --help` lists them: the daily job first, setting up last.
 COMMAND_MODULES = (
     "agenda", "interactions", "people", "search", "strength", "ledger", "match", "graph", "jobs",
-    "transfer", "backup", "merge", "setup", "demo", "serve", "mcp",
+    "transfer", "backup", "merge", "setup", "demo", "serve", "mcp", "users",
 )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ Params = Mapping[str, Any] | None
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+_SCHEMA_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 
 
 def _expand(sql: str, params: Params) -> tuple[str, dict[str, Any]]:
@@ -233,13 +234,28 @@ class SqliteDb(Db):
 
 
 class SqlAlchemyDb(Db):
-    """The server store: the same SQL through a pooled SQLAlchemy engine."""
+    """The server store: the same SQL through a pooled SQLAlchemy engine.
 
-    def __init__(self, engine: Any) -> None:
+    With ``schema``, every statement runs with only that PostgreSQL schema on its search path: in the team
+    server each user's network lives in a schema of its own, so a query can reach no other user's rows (a table
+    missing from the schema is an error, never a fall-through to another one). The path is set with
+    ``SET LOCAL``, so it ends with the statement's transaction and a pooled connection never carries one user's
+    path to the next borrower.
+    """
+
+    def __init__(self, engine: Any, *, schema: str | None = None, owns_engine: bool = True) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
         self.dialect = engine.dialect.name
+        if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"not a schema name dunbar makes: {schema!r}")
+        self.schema = schema
+        self.owns_engine = owns_engine
         self._conn: Any = None
+
+    def _enter(self, conn: Any) -> None:
+        if self.schema is not None:
+            conn.exec_driver_sql(f'SET LOCAL search_path TO "{self.schema}"')
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
@@ -247,6 +263,7 @@ class SqlAlchemyDb(Db):
             yield self._conn
         else:
             with self.engine.connect() as conn:
+                self._enter(conn)
                 yield conn
                 conn.commit()
 
@@ -294,6 +311,7 @@ class SqlAlchemyDb(Db):
             yield self
             return
         with self.engine.begin() as conn:
+            self._enter(conn)
             self._conn = conn
             try:
                 yield self
@@ -301,7 +319,8 @@ class SqlAlchemyDb(Db):
                 self._conn = None
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self.owns_engine:
+            self.engine.dispose()
 
 
 def _nul_or(exc: Exception) -> Exception:

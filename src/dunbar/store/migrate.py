@@ -40,6 +40,9 @@ def upgrade(db: Db, revision: str = "head") -> None:
     engine = _sqlalchemy_engine(db)
     try:
         with engine.begin() as conn:
+            if isinstance(db, SqlAlchemyDb) and db.schema is not None:
+                # A team-server user's schema: the tables and Alembic's own version table go there.
+                conn.exec_driver_sql(f'SET LOCAL search_path TO "{db.schema}"')
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     finally:

@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dunbar.errors import Ambiguous, DunbarError
-from dunbar.store.db import Db
+from dunbar.store.db import Db, SqlAlchemyDb
 from dunbar.web.deps import ChangeWatch, HandlePool, HostCheckMiddleware, WebConfig, csrf_protect, loopback_hosts
 
 HERE = Path(__file__).parent
@@ -30,6 +30,8 @@ log = logging.getLogger("dunbar.web")
 
 TITLES = {
     400: "That did not work",
+    401: "Please sign in",
+    429: "Too many attempts",
     403: "Not allowed",
     404: "Not found",
     405: "Not allowed",
@@ -38,7 +40,14 @@ TITLES = {
     503: "The database is unavailable",
     500: "Something went wrong",
 }
-CODES = {400: "invalid", 403: "forbidden", 404: "not-found", 405: "method-not-allowed", 422: "validation"}
+CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    422: "validation",
+}
 
 
 def create_app(
@@ -48,19 +57,35 @@ def create_app(
     port: int = DEFAULT_PORT,
     allowed_hosts: Sequence[str] | None = None,
     secret: bytes | None = None,
+    server: bool = False,
+    secure_cookies: bool = True,
 ) -> FastAPI:
     """The web app over the database at ``url``.
 
     ``today`` pretends the date (tests, demos); ``allowed_hosts`` replaces the Host values the app answers
     (by default the loopback names with ``port``; tests pass ``["testserver"]``); ``secret`` signs the CSRF
     tokens (a fresh random one per app by default, so a restart invalidates old pages' tokens).
+
+    ``server`` makes the multi-user team server over PostgreSQL: accounts, sign-in and one private network per
+    user (see ``dunbar.server``); ``secure_cookies`` sends its cookies over HTTPS only.
     """
     from dunbar.store import open_db, sqlite_path
 
     engine = None
-    db = open_db(url, create=sqlite_path(url) is not None)
-    if sqlite_path(url) is None:
-        engine = db.engine  # type: ignore[attr-defined]
+    db: Db
+    if server:
+        from dunbar.server import open_server, upgrade_users
+
+        db = open_server(url)
+        upgrade_users(db)
+        if secret is None:
+            from dunbar.server.accounts import server_secret
+
+            secret = server_secret(db)
+    else:
+        db = open_db(url, create=sqlite_path(url) is not None)
+    if isinstance(db, SqlAlchemyDb):
+        engine = db.engine
     else:
         try:
             _planner_statistics(db)
@@ -75,7 +100,14 @@ def create_app(
         redoc_url=None,
         dependencies=[Depends(csrf_protect)],
     )
-    cfg = WebConfig(url=url, secret=secret or secrets.token_bytes(32), today=today, engine=engine)
+    cfg = WebConfig(
+        url=url,
+        secret=secret or secrets.token_bytes(32),
+        today=today,
+        engine=engine,
+        server=server,
+        secure_cookies=secure_cookies,
+    )
     path = sqlite_path(url)
     if path is not None:
         cfg.pool = HandlePool(url)
@@ -92,6 +124,12 @@ def create_app(
     from dunbar.web.api import router as api_router
     from dunbar.web.pages import router as pages_router
 
+    if server:
+        from dunbar.web.api.account import router as account_api
+        from dunbar.web.pages.account import router as account_pages
+
+        app.include_router(account_pages)
+        app.include_router(account_api, prefix="/api/v1")
     # Pages first: a page request then matches within a few routes; the API's paths all start with /api/v1.
     app.include_router(pages_router)
     app.include_router(api_router)
@@ -133,13 +171,35 @@ def error_response(request: Request, status: int, detail: str, *, hint: str | No
     )
 
 
+def _to_sign_in(request: Request) -> Response:
+    """A browser without a session goes to the sign-in page, and comes back here afterwards (htmx follows the
+    ``HX-Redirect`` header instead of swapping the sign-in page into a fragment)."""
+    from urllib.parse import quote
+
+    from fastapi.responses import RedirectResponse
+
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login" if request.method != "GET" or here == "/" else f"/login?next={quote(here, safe='')}"
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def dunbar_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DunbarError)
+        if exc.status == 401 and not _wants_problem(request):
+            return _to_sign_in(request)
         hint = exc.hint
         if isinstance(exc, Ambiguous) and hint is None:
             hint = "be more specific, or pick the person from the list"
-        return error_response(request, exc.status, exc.message, hint=hint, code=exc.code)
+        response = error_response(request, exc.status, exc.message, hint=hint, code=exc.code)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="dunbar"'
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -115,11 +115,15 @@ class WebConfig:
     watch: ChangeWatch | None = None  # the embedded store's change counter; None where values are not cached
     cache: dict[Any, Any] = field(default_factory=dict)  # values worth keeping while the data does not change
     cache_lock: threading.Lock = field(default_factory=threading.Lock)  # one request computes a missing value
+    server: bool = False  # the team server: every request signs in and sees only its user's network
+    secure_cookies: bool = True  # the team server's cookies only over HTTPS (off for a plain-HTTP trial)
 
-    def open(self) -> Db:
+    def open(self, schema: str | None = None) -> Db:
         if self.engine is not None:
             # One engine (and its pool) per app; each request gets its own handle so transactions never mix.
-            return SqlAlchemyDb(self.engine)
+            if self.server and schema is None:
+                raise AssertionError("the team server opens a network only for a signed-in user")
+            return SqlAlchemyDb(self.engine, schema=schema, owns_engine=False)
         if self.pool is not None:
             return self.pool.acquire()
         from dunbar.store import open_db
@@ -157,14 +161,79 @@ def config(request: Request) -> WebConfig:
 async def get_db(request: Request) -> AsyncIterator[Db]:
     """A database handle for this request, given back when the request is done.
 
+    On the team server, the handle reaches only the signed-in user's network; without a valid session or API
+    token the request is refused (401; pages send the browser to the sign-in page).
+
     An async dependency: taking a pooled handle is cheap, and a sync one would cost two hops to the thread pool
     per request."""
     cfg = config(request)
-    db = cfg.open()
+    schema = None
+    if cfg.server:
+        schema = (await current_account(request)).schema_name
+    db = cfg.open(schema)
     try:
         yield db
     finally:
         cfg.done(db)
+
+
+# Team server sign-in ------------------------------------------------------------------------------------------
+
+SESSION_COOKIE = "dunbar_session"
+
+
+def server_db(request: Request) -> SqlAlchemyDb:
+    """A handle on the team server's accounts (qualified table names; no user's network on its path)."""
+    cfg = config(request)
+    return SqlAlchemyDb(cfg.engine, owns_engine=False)
+
+
+def bearer_token(request: Request) -> str | None:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    if request.url.path == "/calendar.ics":
+        # A calendar app subscribing to the feed cannot sign in: the feed alone takes a token in its address.
+        return request.query_params.get("token")
+    return None
+
+
+def _lookup_account(request: Request) -> Any:
+    from dunbar.server.accounts import session_account, token_account
+
+    server = server_db(request)
+    now = datetime.now(UTC)
+    token = bearer_token(request)
+    if token is not None:
+        return token_account(server, token, now=now)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return session_account(server, cookie, now=now)
+    return None
+
+
+async def optional_account(request: Request) -> Any:
+    """The signed-in account of this request on the team server, or None (always None when embedded)."""
+    if not config(request).server:
+        return None
+    if not hasattr(request.state, "account"):
+        from starlette.concurrency import run_in_threadpool
+
+        request.state.account = await run_in_threadpool(_lookup_account, request)
+    return request.state.account
+
+
+async def current_account(request: Request) -> Any:
+    """The signed-in account, or a refusal: 401 for the API, the sign-in page for a browser."""
+    account = await optional_account(request)
+    if account is None:
+        from dunbar.server.accounts import NotSignedIn
+
+        if bearer_token(request) is not None:
+            raise NotSignedIn("this API token is not valid", hint="it may have been revoked; make a new one")
+        raise NotSignedIn("please sign in first", hint="sign in on the server's /login page, or send an API token")
+    return account
 
 
 def clock_for(today: date | None) -> Clock:
@@ -202,12 +271,22 @@ def token_valid(secret: bytes, token: str | None) -> bool:
     return hmac.compare_digest(sig, _sign(secret, nonce))
 
 
+def csrf_secret(request: Request) -> bytes:
+    """The key of this browser's tokens: the app's secret, bound on the team server to the sign-in session, so a
+    token taken from one session (or from before signing in) is worth nothing in another."""
+    cfg = config(request)
+    if not cfg.server:
+        return cfg.secret
+    session = request.cookies.get(SESSION_COOKIE, "")
+    return cfg.secret + hashlib.sha256(session.encode()).digest()
+
+
 def csrf_token(request: Request) -> str:
     """This request's token: the browser's cookie if this app signed it, else a fresh one (set by the caller)."""
     cached = getattr(request.state, "csrf_token", None)
     if cached:
         return str(cached)
-    secret = config(request).secret
+    secret = csrf_secret(request)
     token = request.cookies.get(CSRF_COOKIE)
     if not token_valid(secret, token):
         token = make_token(secret)
@@ -219,7 +298,15 @@ def csrf_token(request: Request) -> str:
 def set_csrf_cookie(request: Request, response: Response) -> None:
     """Set the cookie when ``csrf_token`` had to make a new token for this request."""
     if getattr(request.state, "csrf_new", False):
-        response.set_cookie(CSRF_COOKIE, csrf_token(request), httponly=True, samesite="strict", path="/")
+        cfg = config(request)
+        response.set_cookie(
+            CSRF_COOKIE,
+            csrf_token(request),
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=cfg.server and cfg.secure_cookies,
+        )
         request.state.csrf_new = False
 
 
@@ -234,7 +321,10 @@ async def csrf_protect(request: Request) -> None:
     """Refuse a state-changing request whose token is missing, forged or not the one in its cookie."""
     if request.method in SAFE_METHODS:
         return
-    secret = config(request).secret
+    if config(request).server and bearer_token(request) is not None and await optional_account(request) is not None:
+        # A valid API token is sent by its client on purpose, never by a browser on another site's behalf.
+        return
+    secret = csrf_secret(request)
     cookie = request.cookies.get(CSRF_COOKIE)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:

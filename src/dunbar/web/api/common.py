@@ -48,6 +48,8 @@ class Problem(BaseModel):
 
 TITLES = {
     400: "Invalid input",
+    401: "Sign-in required",
+    429: "Too many attempts",
     403: "Not allowed",
     404: "Not found",
     409: "Conflict",
@@ -71,7 +73,13 @@ def problem_from_error(exc: DunbarError) -> JSONResponse:
     extra: dict[str, Any] = {"hint": exc.hint}
     if isinstance(exc, Ambiguous):
         extra["candidates"] = exc.candidates
-    return problem(exc.status, exc.code, exc.message, **extra)
+    response = problem(exc.status, exc.code, exc.message, **extra)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="dunbar"'
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
@@ -115,6 +123,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 # Declared on every route, so the document says what a client may meet and schemathesis can check it.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _problem_response("The input cannot be used"),
+    401: _problem_response("The team server needs a signed-in session or an API token (Authorization: Bearer)"),
     403: _problem_response("A change without the CSRF token of GET /api/v1/csrf"),
     404: _problem_response("No such record"),
     409: _problem_response("Ambiguous reference or conflicting state"),

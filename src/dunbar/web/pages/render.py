@@ -126,6 +126,7 @@ def render(
         "nav": "",
         "ago": lambda value: ago(value, clock.today),
         "utc": UTC,
+        "signed_in": getattr(request.state, "account", None),  # the team server's user; None when embedded
     }
     if context:
         ctx.update(context)
