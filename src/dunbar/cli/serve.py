@@ -12,7 +12,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _address(host: str, port: int) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - only a name for the link
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - only a name for the link  # nosec B104
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
@@ -23,7 +23,7 @@ def allowed_hosts(host: str, port: int) -> list[str]:
     from dunbar.web.deps import loopback_hosts
 
     hosts = loopback_hosts(port)
-    if host not in (*LOOPBACK, "0.0.0.0", "::", ""):  # noqa: S104
+    if host not in (*LOOPBACK, "0.0.0.0", "::", ""):  # noqa: S104  # nosec B104 - a comparison, nothing is bound here
         hosts.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
     return hosts
 
