@@ -21,7 +21,7 @@ from dunbar.store.db import Db, SqlAlchemyDb
 
 SESSION_IDLE = timedelta(days=14)
 SESSION_MAX = timedelta(days=30)
-TOKEN_PREFIX = "dbr_"  # noqa: S105 - a marker that names the kind of secret, not a secret
+TOKEN_PREFIX = "dbr_"  # noqa: S105 - a marker that names the kind of secret, not a secret  # nosec B105
 MIN_PASSWORD = 10
 # Login throttling: this many failures within the window refuse further attempts until the window passes.
 FAILURES_PER_USER = 5
@@ -314,7 +314,7 @@ def create_token(server: Db, account: Account, name: str, *, now: datetime) -> t
     return _token(server, account, tid), secret
 
 
-_TOKEN_COLUMNS = "id, name, prefix, created_at, last_used_at, revoked_at"  # noqa: S105 - column names
+_TOKEN_COLUMNS = "id, name, prefix, created_at, last_used_at, revoked_at"  # noqa: S105 - column names  # nosec B105
 
 
 def _token(server: Db, account: Account, token_id: int) -> dict[str, Any]:
