@@ -436,7 +436,7 @@ def _exists(db: Db, table: str, row_id: Any) -> bool:
 
 
 def _recreate(db: Db, table: str, row: dict[str, Any]) -> None:
-    values = {k: _dec(k, v) for k, v in row.items()}
+    values = {k: _dec(k, v) for k, v in row.items() if k.isascii() and k.isidentifier()}  # stored: names only
     for col, parent in _REQUIRED_PARENTS.items():
         if values.get(col) is not None and not _exists(db, parent, values[col]):
             return
