@@ -892,7 +892,7 @@ def undo_batch(db: Db, batch_id: int, *, now: datetime) -> dict[str, int]:
         for table in ("identifier", "employment", "important_date", "note", "field", "alternate"):
             counts[table] = db.execute(f"DELETE FROM {table} WHERE source_id IN :s", {"s": sources})
         for change in db.all(
-            "SELECT table_name, row_id, column_name, old_value FROM batch_change WHERE batch_id = :b ORDER BY id DESC",
+            "SELECT table_name, row_id, column_name, old_value FROM batch_change WHERE batch_id = :b AND table_name = 'person' AND column_name IN ('location', 'connected_on') ORDER BY id DESC",  # only what _fill records
             {"b": batch_id},
         ):
             old = json.loads(change["old_value"]) if change["old_value"] else None
