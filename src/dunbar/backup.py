@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess  # nosec B404 - pg_dump and pg_restore, run with argument lists and no shell
+import subprocess  # nosec B404  # pg_dump and pg_restore, run with argument lists and no shell
 import tempfile
 import time
 from collections.abc import Iterator
@@ -240,7 +240,7 @@ def dump_revision(path: Path, *, label: str | None = None) -> str:
     where = label or str(path)
     if not path.is_file():
         raise InvalidInput(f"{where}: no such file")
-    proc = subprocess.run(  # noqa: S603  # nosec B603 - pg_restore --list on a file, no shell
+    proc = subprocess.run(  # noqa: S603  # nosec B603  # pg_restore --list on a file, no shell
         [_tool("pg_restore"), "--list", str(path)], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
