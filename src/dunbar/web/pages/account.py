@@ -40,7 +40,7 @@ async def login_page(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(  # nosec B107 - the form's empty default, not a password
+def login(  # nosec B107  # the form's empty default, not a password
     request: Request,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
