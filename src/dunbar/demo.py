@@ -94,7 +94,7 @@ class _Maker:
     def __init__(self, *, people: int, interactions: int, seed: int, today: date, progress: Progress) -> None:
         self.n = people
         self.m = interactions
-        self.rng = random.Random(seed)  # nosec B311 - demo data, reproducible from the seed
+        self.rng = random.Random(seed)  # nosec B311  # demo data, reproducible from the seed
         self.today = today
         self.base = today - timedelta(days=365 * HISTORY_YEARS)
         self.days = (today - self.base).days  # day indexes 0 .. days-1 lie before today
@@ -633,7 +633,7 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
 
     now_text = today.isoformat() + " 09:00:00.000000"
     now = datetime.fromisoformat(now_text).replace(tzinfo=UTC)
-    rng = random.Random(seed * 7919 + 1)  # nosec B311 - demo data
+    rng = random.Random(seed * 7919 + 1)  # nosec B311  # demo data
     uid = rng.getrandbits
 
     batch_id = db.insert(
@@ -880,7 +880,7 @@ def _follow_ups(db: Db, net: _Network, *, today: date, seed: int, now: datetime)
     """A few open promises to the closest people, some already due: the agenda's first lines.
 
     From a random generator of their own, so that adding them changed no other part of a seeded network."""
-    rng = random.Random(seed * 31 + 5)  # nosec B311 - demo data
+    rng = random.Random(seed * 31 + 5)  # nosec B311  # demo data
     close = [p for p in net.people if p.circle in ("inner", "close", "active")]
     if not close:
         return 0
@@ -1049,7 +1049,7 @@ def enrich(db: Db, *, today: date, seed: int = 7) -> dict[str, int]:
 
     from dunbar import jobs, ledger, offers, ties
 
-    rng = random.Random(seed * 7919)  # nosec B311 - demo data
+    rng = random.Random(seed * 7919)  # nosec B311  # demo data
     now = datetime.combine(today, datetime.min.time(), UTC).replace(hour=12)
     me = db.scalar("SELECT id FROM person WHERE is_me = :t", {"t": True})
     close = [r[0] for r in db.rows(
