@@ -23,7 +23,7 @@ def allowed_hosts(host: str, port: int) -> list[str]:
     from dunbar.web.deps import loopback_hosts
 
     hosts = loopback_hosts(port)
-    if host not in (*LOOPBACK, "0.0.0.0", "::", ""):  # noqa: S104  # nosec B104 - a comparison, nothing is bound here
+    if host not in (*LOOPBACK, "0.0.0.0", "::", ""):  # noqa: S104  # nosec B104  # a comparison, nothing is bound here
         hosts.append(f"[{host}]:{port}" if ":" in host else f"{host}:{port}")
     return hosts
 
