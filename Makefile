@@ -3,11 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test audit lint bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools  # the venv's bundled setuptools is an old release
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -22,6 +22,11 @@ demo: install
 ## Install what the tests need and run them (SQLite always; PostgreSQL where one answers).
 test: install
 	$(BIN)/python -m pytest -q
+
+## Known vulnerabilities in the installed dependencies, and bandit over src/ (CI runs this before the tests).
+audit: install
+	$(BIN)/bandit -q -r src -c pyproject.toml && echo 'bandit: no issues in src/'
+	$(BIN)/python scripts/audit_deps.py
 
 lint: install
 	$(BIN)/ruff check .
