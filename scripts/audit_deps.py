@@ -121,8 +121,13 @@ def judge_record(name: str, installed: str, record: dict[str, Any], ignore: set[
         if advisories:
             why += f" (and it has some: {', '.join(str(v.get('id')) for v in advisories)})"
         return why
-    findings = []
-    for vuln in advisories:
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    for vuln in advisories:  # one advisory may be listed under each of its ids (GHSA, PYSEC, ...): report it once
+        ids = {str(vuln.get("id")), *(vuln.get("aliases") or [])}
+        if ids & seen:
+            continue
+        seen |= ids
         findings.append(
             Finding(
                 name,
@@ -194,7 +199,8 @@ def report(result: Audit) -> None:
         print(f"VULNERABLE {f.name} {f.version}: {f.id}{aliases}; {fix} [{f.source}]")
     audited = len(result.by_pip_audit) + len(result.by_record)
     if result.findings:
-        print(f"dependency audit: {len(result.findings)} known vulnerabilities in {audited} audited distributions")
+        n = len(result.findings)
+        print(f"dependency audit: {n} known {'vulnerability' if n == 1 else 'vulnerabilities'} in {audited} audited")
     else:
         print(f"dependency audit: no known vulnerabilities in the {audited} audited distributions")
 

@@ -39,6 +39,8 @@ def test_the_current_release_is_judged_by_its_advisories() -> None:
         ["CVE-2026-0001"],
     )
     assert audit.judge_record("example", "1.0.0", record("1.0", WITHDRAWN), set()) == []
+    same = {"id": "PYSEC-2026-2", "aliases": ["GHSA-aaaa-bbbb-cccc"], "fixed_in": [], "withdrawn": None}
+    assert len(audit.judge_record("example", "1.0", record("1.0", ADVISORY, same), set())) == 1
     assert audit.judge_record("example", "1.0", record("1.0", ADVISORY), {"CVE-2026-0001"}) == []
 
 
