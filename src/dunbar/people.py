@@ -615,16 +615,20 @@ class ListQuery:
     sort: str = "name"
     limit: int | None = None
     offset: int = 0
+    ids: Sequence[int] | None = None  # only these people (at most a page of them)
 
 
-def list_people(db: Db, q: ListQuery) -> list[dict[str, Any]]:
-    """People matching every filter given, each {id, name, circle, organization, title, last_contact_at, tags}."""
+def _where(db: Db, q: ListQuery) -> tuple[str, dict[str, Any], str] | None:
+    """The WHERE clause, its parameters and the ORDER BY of a listing; None when it can match nobody."""
     where = ["p.deleted_at IS NOT NULL" if q.trashed else "p.deleted_at IS NULL", "p.is_me = :f"]
     params: dict[str, Any] = {"f": False}
+    if q.ids is not None:
+        where.append("p.id IN :only")
+        params["only"] = [int(i) for i in q.ids]
     if q.tag:
         tid = db.scalar("SELECT id FROM tag WHERE name_fold = :k", {"k": fold(q.tag.lstrip("#"))})
         if tid is None:
-            return []
+            return None
         where.append("p.id IN (SELECT person_id FROM person_tag WHERE tag_id = :tag)")
         params["tag"] = tid
     if q.organization:
@@ -646,11 +650,29 @@ def list_people(db: Db, q: ListQuery) -> list[dict[str, Any]]:
         "last-contact": "p.last_contact_at IS NULL, p.last_contact_at DESC, p.name_fold",
         "added": "p.created_at DESC, p.id DESC",
     }[q.sort]
+    return " AND ".join(where), params, order
+
+
+def matching_ids(db: Db, q: ListQuery) -> list[int]:
+    """The ids of everyone a listing would show (in no order): for a caller that ranks them by something else
+    (strength) before it lists a page of them."""
+    found = _where(db, q)
+    if found is None:
+        return []
+    where_sql, params, _ = found
+    return [int(r[0]) for r in db.rows(f"SELECT p.id FROM person p WHERE {where_sql}", params)]
+
+
+def list_people(db: Db, q: ListQuery) -> list[dict[str, Any]]:
+    """People matching every filter given, each {id, name, circle, organization, title, last_contact_at, tags}."""
+    found = _where(db, q)
+    if found is None:
+        return []
+    where_sql, params, order = found
     page = ""
     if q.limit is not None:
         page = " LIMIT :limit OFFSET :offset"
         params.update(limit=q.limit, offset=q.offset)
-    where_sql = " AND ".join(where)
     rows = db.rows(
         f"SELECT p.id, p.display_name, p.circle, p.last_contact_at FROM person p WHERE {where_sql} "
         f"ORDER BY {order}{page}",

@@ -40,3 +40,20 @@ def suggest_circles(scores: Mapping[int, float]) -> dict[int, str]:
             rank += 1
         out[pid] = circle
     return out
+
+
+def circle_of(scores: Mapping[int, float], person_id: int) -> str:
+    """The circle ``suggest_circles(scores)`` gives ``person_id``, without ranking everyone: O(n), no sort.
+
+    The people placed above the dormant layer are a prefix of the ranking (a lower score never reaches a layer
+    a higher one missed, and the count only grows), so counting everyone ranked above the person gives their
+    rank; if someone above is dormant the count overstates the rank and the person is dormant either way."""
+    value = scores[person_id]
+    above = 0
+    for pid, other in scores.items():
+        if other > value or (other == value and pid < person_id):
+            above += 1
+    for name, capacity, floor in LAYERS:
+        if above < capacity and value >= floor:
+            return name
+    return DORMANT

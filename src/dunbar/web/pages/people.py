@@ -11,6 +11,7 @@ from dunbar import people, search
 from dunbar.store.db import Db
 from dunbar.vocabulary import CIRCLES
 from dunbar.web.deps import Clock, get_clock, get_db
+from dunbar.web.pages import memo
 from dunbar.web.pages.forms import OVERDUE_CHOICES, blank, since, split_list
 from dunbar.web.pages.render import is_htmx, render
 
@@ -38,7 +39,7 @@ def _filters(
     }
 
 
-def results(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, Any]:
+def results(request: Request, db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, Any]:
     """What the list shows for these filters: a page of people, or the search hits for ``q``."""
     if f["q"]:
         hits = search.search(db, f["q"], limit=PAGE, mark=MARK)
@@ -60,7 +61,8 @@ def results(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, A
     if f["sort"] == "strength":
         from dunbar import strength
 
-        rows = strength.strongest(db, query, now=clock.now, limit=PAGE + 1, offset=offset)
+        everyone = memo.everyone(request, db, clock)
+        rows = strength.strongest(db, query, now=clock.now, limit=PAGE + 1, offset=offset, everyone=everyone)
     else:
         query.sort, query.limit, query.offset = f["sort"], PAGE + 1, offset
         rows = people.list_people(db, query)
@@ -72,7 +74,7 @@ def results(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, A
     }
 
 
-def _context(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, Any]:
+def _context(request: Request, db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, Any]:
     return {
         "nav": "people",
         "f": f,
@@ -81,7 +83,7 @@ def _context(db: Db, clock: Clock, f: dict[str, Any], offset: int) -> dict[str, 
         "sorts": SORTS,
         "overdue_choices": OVERDUE_CHOICES,
         "mark": MARK,
-        **results(db, clock, f, offset),
+        **results(request, db, clock, f, offset),
     }
 
 
@@ -99,7 +101,7 @@ def people_page(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     f = _filters(q, circle, tag, organization, overdue, sort)
-    ctx = _context(db, clock, f, offset)
+    ctx = _context(request, db, clock, f, offset)
     target = request.headers.get("HX-Target")
     if is_htmx(request) and target == "people-results":
         return render(request, "people_results.html", ctx)
@@ -133,6 +135,6 @@ def bulk_tag(
         if not added:
             message = f"They already had {', '.join(names)}."
     f = _filters(q, circle, tag, organization, overdue, sort)
-    ctx = _context(db, clock, f, 0)
+    ctx = _context(request, db, clock, f, 0)
     ctx["message"] = message
     return render(request, "people_results.html" if is_htmx(request) else "people.html", ctx)

@@ -17,6 +17,7 @@ from dunbar.errors import NotFound
 from dunbar.store.db import Db
 from dunbar.vocabulary import CIRCLES, INITIATORS, INTERACTION_KINDS
 from dunbar.web.deps import Clock, get_clock, get_db
+from dunbar.web.pages import memo
 from dunbar.web.pages.forms import blank, moment, optional_date, optional_int, split_list
 from dunbar.web.pages.render import is_htmx, render
 
@@ -225,6 +226,6 @@ def strength_panel(request: Request, pid: PersonId, db: DbDep, clock: ClockDep) 
     p = people.get_person(db, pid, deleted=False)
     if p["is_me"]:
         return render(request, "person/strength.html", {"p": p, "why": None, "history": []})
-    why = strength.explain(db, pid, now=clock.now)
+    why = strength.explain(db, pid, now=clock.now, everyone=memo.everyone(request, db, clock))
     history = strength.history(db, pid, now=clock.now, days=365, step=7)
     return render(request, "person/strength.html", {"p": p, "why": why, "history": history})

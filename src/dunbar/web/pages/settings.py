@@ -15,6 +15,7 @@ from dunbar.scoring import cadence as cad
 from dunbar.store.db import Db
 from dunbar.vocabulary import CIRCLES
 from dunbar.web.deps import Clock, get_clock, get_db
+from dunbar.web.pages import memo
 from dunbar.web.pages.forms import blank, optional_int, split_list
 from dunbar.web.pages.render import render
 
@@ -98,14 +99,16 @@ def reset_cadences(db: DbDep) -> Response:
 @router.get("/settings/circles", response_class=HTMLResponse)
 def suggest_circles_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = None) -> HTMLResponse:
     """Circles suggested from strength: only the people whose circle would change, strongest first."""
-    changed = [s for s in strength.suggest_circles(db, now=clock.now) if s["changed"]]
+    shown, changed = strength.circle_changes(
+        db, now=clock.now, limit=SUGGESTIONS_SHOWN, everyone=memo.everyone(request, db, clock)
+    )
     return render(
         request,
         "settings_circles.html",
         {
             "nav": "settings",
-            "suggestions": changed[:SUGGESTIONS_SHOWN],
-            "more": max(len(changed) - SUGGESTIONS_SHOWN, 0),
+            "suggestions": shown,
+            "more": max(changed - SUGGESTIONS_SHOWN, 0),
             "message": "Circles updated." if ok == "applied" else "",
         },
     )

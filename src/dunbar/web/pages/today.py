@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from dunbar import agenda, followups
 from dunbar.store.db import Db
 from dunbar.web.deps import Clock, WebConfig, config, get_clock, get_db
+from dunbar.web.pages import memo
 from dunbar.web.pages.forms import blank
 from dunbar.web.pages.render import is_htmx, render
 
@@ -90,7 +91,9 @@ async def today_route(request: Request, db: DbDep, clock: ClockDep) -> HTMLRespo
 @router.get("/today/dormant", response_class=HTMLResponse)
 def dormant(request: Request, db: DbDep, clock: ClockDep) -> HTMLResponse:
     """Ties worth reviving: loaded after the agenda, so the list itself shows as soon as it can."""
-    found = agenda.dormant(db, today=clock.today, now=clock.now, limit=DORMANT)
+    found = memo.remember(
+        request, db, clock, "dormant", lambda: agenda.dormant(db, today=clock.today, now=clock.now, limit=DORMANT)
+    )
     return render(request, "today_dormant.html", {"dormant": found})
 
 

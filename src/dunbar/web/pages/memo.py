@@ -1,0 +1,63 @@
+"""Values several pages need that cost tens of milliseconds to compute at 30,000 people (everyone's strength, the
+dormant ties), kept while the database does not change.
+
+Kept as the Today page keeps its agenda: per day, for at most ``TTL_SECONDS`` (strength decays with the clock),
+and only while SQLite's change counter (``WebConfig.data_version``, which sees the app's own writes and the CLI's
+alike) stays the same. Each entry is keyed by the database it came from too, and nothing is kept where the store
+cannot tell a change (``WebConfig.watch`` is None: PostgreSQL) or the request's database is not the one watched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from fastapi import Request
+
+from dunbar.store.db import Db
+from dunbar.web.deps import Clock, WebConfig, config
+
+if TYPE_CHECKING:
+    from dunbar.strength import Everyone
+
+T = TypeVar("T")
+
+TTL_SECONDS = 60.0
+
+
+def _version(cfg: WebConfig, db: Db) -> int | None:
+    """The change counter of ``db``'s database, or None when values from it must not be kept."""
+    if cfg.watch is None or getattr(db, "url", None) != cfg.url:
+        return None
+    return cfg.data_version()
+
+
+def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callable[[], T], *args: Any) -> T:
+    """``compute()``, or the value it gave for an earlier request (same database, day, ``args`` and data)."""
+    cfg = config(request)
+    version = _version(cfg, db)
+    if version is None:
+        return compute()
+    key = (kind, clock.today, cfg.url, getattr(db, "schema", None), *args)
+    with cfg.cache_lock:
+        # One request computes; the others waiting here then find its result.
+        hit = cfg.cache.get(key)
+        if hit is not None:
+            seen, stamp, value = hit
+            if seen == version and time.monotonic() - stamp <= TTL_SECONDS:
+                return value
+        value = compute()
+        # Values of other days, or of an older version of the data, of this kind go.
+        stale = [k for k, v in cfg.cache.items() if k[0] == kind and (k[1] != clock.today or v[0] != version)]
+        for k in stale:
+            del cfg.cache[k]
+        cfg.cache[key] = (version, time.monotonic(), value)
+        return value
+
+
+def everyone(request: Request, db: Db, clock: Clock) -> Everyone:
+    """``strength.ranking`` at this request's time: everyone's scores and those circles are suggested for."""
+    from dunbar import strength
+
+    return remember(request, db, clock, "strength", lambda: strength.ranking(db, now=clock.now))
