@@ -155,10 +155,11 @@ def print_table(rows: list[dict[str, Any]], ctx: Context) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Importing these registers their rows (import-*, graph-*, web-*) after the rows above.
+    # Importing these registers their rows (import-*, graph-*, web-*, page-*) after the rows above.
     import benchmarks.graph_bench
     import benchmarks.import_bench
-    import benchmarks.web_load  # noqa: F401
+    import benchmarks.web_load
+    import benchmarks.web_pages  # noqa: F401
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument(
