@@ -92,6 +92,11 @@ STEPS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: an introduction marked done names the favour it became in each network.
+    f"""
+    ALTER TABLE {SERVER_SCHEMA}.intro_request ADD COLUMN introducer_favour_id INTEGER;
+    ALTER TABLE {SERVER_SCHEMA}.intro_request ADD COLUMN requester_favour_id INTEGER
+    """,
 )
 SERVER_SCHEMA_VERSION = len(STEPS)
 _LOCK_KEY = 0x64756E626172  # "dunbar": the advisory lock that serialises schema changes across processes

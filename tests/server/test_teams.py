@@ -1,0 +1,199 @@
+"""Teams on the team server: opt-in sharing of relationships (name and strength only), who-knows and paths through
+teammates, and introduction requests that become favours in both networks."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from dunbar.server import accounts, teams
+from tests.server.conftest import NOW
+
+# Planted in bob's network next to the contact he shares; none of it may ever reach a teammate.
+SECRETS = (
+    "SECRET-NOTE-7f3a",
+    "SECRET-INTERACTION-91c2",
+    "SECRET-FAVOUR-55d0",
+    "carla.private@acme.example",
+    "+44 20 7946 0958",
+    "447946",  # the phone's digits as stored
+    "SECRET-HOWMET-0b1e",
+)
+
+
+def _plant(server: Any, username: str, name: str, org: str, title: str, *, secrets: bool = False) -> int:
+    from dunbar import interactions, ledger, people
+
+    db = accounts.user_db(server, accounts.get_user(server, username))
+    changes = people.PersonChanges(name=name, organization=org, title=title, closeness=4)
+    if secrets:
+        changes.emails = ["carla.private@acme.example"]
+        changes.phones = ["+44 20 7946 0958"]
+        changes.how_met = "SECRET-HOWMET-0b1e"
+    pid = people.add_person(db, changes, now=NOW)
+    if secrets:
+        people.add_note(db, pid, "SECRET-NOTE-7f3a", now=NOW)
+        interactions.log_interaction(
+            db, summary="SECRET-INTERACTION-91c2", people=[pid], occurred_at=NOW - timedelta(days=3), now=NOW
+        )
+        ledger.record(db, person_id=pid, direction="given", kind="advice", on=NOW.date(), note="SECRET-FAVOUR-55d0",
+                      now=NOW)  # fmt: skip
+    return pid
+
+
+@pytest.fixture
+def team(server: Any) -> dict[str, Any]:
+    """Team "Recruiting": alice and bob; bob knows Carla Diaz at Acme (with secrets around her). Carol is on no
+    team with them and knows Dana Reyes at Acme; she shares with a team of her own."""
+    made = teams.create_team(server, "Recruiting", now=NOW)
+    teams.add_member(server, "Recruiting", "alice", now=NOW)
+    teams.add_member(server, "Recruiting", "bob", now=NOW)
+    teams.create_team(server, "Solo", now=NOW)
+    teams.add_member(server, "Solo", "carol", now=NOW)
+    teams.set_sharing(server, accounts.get_user(server, "carol"), "Solo", True)
+    _plant(server, "bob", "Carla Diaz", "Acme", "Hiring Manager", secrets=True)
+    _plant(server, "carol", "Dana Reyes", "Acme", "CTO")
+    return made
+
+
+def _user(server: Any, name: str) -> accounts.Account:
+    return accounts.get_user(server, name)
+
+
+def _no_secrets(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"{secret!r} leaked"
+
+
+# The service --------------------------------------------------------------------------------------------------
+
+
+def test_sharing_is_opt_in(server: Any, team: dict[str, Any]) -> None:
+    alice = _user(server, "alice")
+    assert [t["shares"] for t in teams.my_teams(server, _user(server, "bob"))] == [False]
+    assert teams.team_who_knows(server, alice, "Acme", now=NOW)["results"] == []
+    teams.set_sharing(server, _user(server, "bob"), "Recruiting", True)
+    found = teams.team_who_knows(server, alice, "Acme", now=NOW)
+    assert [(r["teammate"]["username"], r["name"], r["title"]) for r in found["results"]] == [
+        ("bob", "Carla Diaz", "Hiring Manager")
+    ]
+    assert found["results"][0]["strength"] > 0
+
+
+def test_a_teammate_sees_only_the_whitelisted_keys(server: Any, team: dict[str, Any]) -> None:
+    teams.set_sharing(server, _user(server, "bob"), "Recruiting", True)
+    alice = _user(server, "alice")
+    found = teams.team_who_knows(server, alice, "acme", now=NOW)
+    (row,) = found["results"]
+    assert tuple(row) == teams.CONTACT_KEYS
+    assert set(row["teammate"]) == {"username", "name"}
+    paths = teams.team_paths(server, alice, "carla.private@acme.example", now=NOW)
+    assert [p["name"] for p in paths["paths"]] == ["Carla Diaz"]
+    assert set(paths["paths"][0]) == {*teams.CONTACT_KEYS, "rank", "kind", "text"}
+    _no_secrets(json.dumps([found, paths["paths"]], default=str))  # (paths["to"] is what Alice typed)
+
+
+def test_non_teammates_see_nothing(server: Any, team: dict[str, Any]) -> None:
+    teams.set_sharing(server, _user(server, "bob"), "Recruiting", True)
+    carol = _user(server, "carol")
+    assert teams.team_who_knows(server, carol, "Acme", now=NOW)["results"] == []
+    assert teams.team_paths(server, carol, "Carla Diaz", now=NOW)["paths"] == []
+    # Alice does not see Carol's Dana, though Carol shares (with a team Alice is not on).
+    alice = _user(server, "alice")
+    assert {r["name"] for r in teams.team_who_knows(server, alice, "Acme", now=NOW)["results"]} == {"Carla Diaz"}
+    with pytest.raises(teams.NotFound):
+        teams.set_sharing(server, alice, "Solo", True)
+
+
+def test_a_teammate_who_stops_sharing_disappears_at_once(server: Any, team: dict[str, Any]) -> None:
+    bob, alice = _user(server, "bob"), _user(server, "alice")
+    teams.set_sharing(server, bob, "Recruiting", True)
+    assert teams.team_who_knows(server, alice, "Acme", now=NOW)["count"] == 1
+    teams.set_sharing(server, bob, "Recruiting", False)
+    assert teams.team_who_knows(server, alice, "Acme", now=NOW)["count"] == 0
+    ref = f"{bob.id}-{'0' * 32}"
+    with pytest.raises(teams.NotFound):
+        teams.ask_intro(server, alice, ref, now=NOW)
+
+
+def test_paths_find_a_person_only_by_an_exact_name_or_e_mail(server: Any, team: dict[str, Any]) -> None:
+    teams.set_sharing(server, _user(server, "bob"), "Recruiting", True)
+    alice = _user(server, "alice")
+    assert teams.team_paths(server, alice, "Carla Diaz", now=NOW)["paths"][0]["kind"] == "person"
+    assert teams.team_paths(server, alice, "Car", now=NOW)["paths"] == []  # no walking an address book by prefix
+    org = teams.team_paths(server, alice, "Acme", now=NOW)["paths"]
+    assert [(p["kind"], p["name"]) for p in org] == [("organization", "Carla Diaz")]
+    assert org[0]["text"].startswith("you → Bob Example (teammate) → Carla Diaz (")
+
+
+def _ask(server: Any) -> dict[str, Any]:
+    teams.set_sharing(server, _user(server, "bob"), "Recruiting", True)
+    alice = _user(server, "alice")
+    (row,) = teams.team_who_knows(server, alice, "Acme", now=NOW)["results"]
+    return teams.ask_intro(server, alice, row["ref"], "Could you introduce me? I am applying there.", now=NOW)
+
+
+def test_intro_lifecycle_ends_in_a_favour_in_both_networks(server: Any, team: dict[str, Any]) -> None:
+    from dunbar import ledger
+
+    alice, bob = _user(server, "alice"), _user(server, "bob")
+    asked = _ask(server)
+    assert (asked["status"], asked["direction"]) == ("pending", "outgoing")
+    assert (asked["target"]["name"], asked["target"]["organization"]) == ("Carla Diaz", "Acme")
+    with pytest.raises(teams.Conflict):
+        teams.ask_intro(server, alice, asked["target"]["ref"], now=NOW)  # asked already
+    incoming = teams.list_intros(server, bob)["incoming"]
+    assert [r["id"] for r in incoming] == [asked["id"]]
+    assert teams.accept_intro(server, bob, asked["id"], now=NOW)["status"] == "accepted"
+    done = teams.done_intro(server, bob, asked["id"], now=NOW)
+    assert done["status"] == "done"
+    assert done["done_at"] is not None
+    given = ledger.get(accounts.user_db(server, bob), done["favour_id"])
+    assert (given["direction"], given["kind"], given["status"]) == ("given", "introduction", "done")
+    assert given["person"]["name"] == "Alice Example"
+    mine = teams.get_intro(server, alice, asked["id"])
+    received = ledger.get(accounts.user_db(server, alice), mine["favour_id"])
+    assert (received["direction"], received["kind"]) == ("received", "introduction")
+    assert received["person"]["name"] == "Bob Example"
+    with pytest.raises(teams.Conflict):
+        teams.done_intro(server, bob, asked["id"], now=NOW)  # once only
+    # The requester was found again by e-mail the next time, not added twice.
+    db = accounts.user_db(server, bob)
+    assert db.scalar("SELECT count(*) FROM person WHERE display_name = 'Alice Example'") == 1
+
+
+def test_only_the_introducer_decides_and_only_the_requester_cancels(server: Any, team: dict[str, Any]) -> None:
+    alice, bob, carol = _user(server, "alice"), _user(server, "bob"), _user(server, "carol")
+    asked = _ask(server)
+    for who in (alice, carol):
+        for act in (teams.accept_intro, teams.decline_intro, teams.done_intro):
+            with pytest.raises(teams.NotFound):
+                act(server, who, asked["id"], now=NOW)
+    for who in (bob, carol):
+        with pytest.raises(teams.NotFound):
+            teams.cancel_intro(server, who, asked["id"], now=NOW)
+    with pytest.raises(teams.NotFound):
+        teams.get_intro(server, carol, asked["id"])
+    assert teams.decline_intro(server, bob, asked["id"], now=NOW)["status"] == "declined"
+    with pytest.raises(teams.Conflict):
+        teams.done_intro(server, bob, asked["id"], now=NOW)
+    again = teams.ask_intro(server, alice, asked["target"]["ref"], now=NOW)  # a declined request may be asked again
+    assert teams.cancel_intro(server, alice, again["id"], now=NOW)["status"] == "cancelled"
+    assert teams.list_intros(server, carol) == {"incoming": [], "outgoing": []}
+
+
+def test_bad_refs_and_teams_are_one_line_errors(server: Any, team: dict[str, Any]) -> None:
+    alice = _user(server, "alice")
+    with pytest.raises(teams.InvalidInput):
+        teams.ask_intro(server, alice, "not a ref", now=NOW)
+    with pytest.raises(teams.InvalidInput):
+        teams.ask_intro(server, alice, f"{alice.id}-{'a' * 32}", now=NOW)
+    with pytest.raises(teams.Conflict):
+        teams.create_team(server, "recruiting", now=NOW)
+    with pytest.raises(teams.InvalidInput):
+        teams.create_team(server, "  ", now=NOW)
+    with pytest.raises(teams.NotFound):
+        teams.remove_member(server, "Recruiting", "carol")
