@@ -56,6 +56,19 @@ def server_url(server_template: tuple[Any, str]) -> Iterator[str]:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="module")
+def module_server_url(server_template: tuple[Any, str]) -> Iterator[str]:
+    """One copy for a whole test module (a copy and its removal cost a few seconds on a busy machine), for tests
+    that compare before and after rather than expect an untouched database."""
+    admin, template = server_template
+    name = f"dunbar_srv_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield _pg_url(name)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def server(server_url: str) -> Iterator[Any]:
     """The accounts handle of the test's server database."""

@@ -124,11 +124,14 @@ def add_user(
     admin: bool = False,
 ) -> Account:
     """A new account with an empty network of its own (its schema made by the same migrations as SQLite)."""
+    from dunbar.normalize import require_email
     from dunbar.people import set_me
     from dunbar.store import ensure_schema
 
     name = normalize_username(username)
     hashed = hash_password(password)
+    if email:
+        require_email(email)  # before anything is made: "me" in the new network takes the address too
     with server.transaction():
         if server.scalar(f"SELECT 1 FROM {S}.account WHERE username = :u", {"u": name}):
             raise Conflict(f"there is already a user called {name}", hint="pick another name")
