@@ -66,3 +66,35 @@ def test_ranked_pages_are_those_of_the_plain_ways(db: Db) -> None:
         assert why == strength.explain(db, pid, now=NOW, everyone=everyone)
         if pid in whole:
             assert why["suggested_circle"] == whole[pid]
+
+
+def test_paths_with_given_scores_and_one_pass_over_the_ties_are_the_plain_ones(db: Db) -> None:
+    import random
+
+    from dunbar import graph, ties
+
+    demo.generate(db, people=200, interactions=2000, seed=5, today=TODAY)
+    ids = sorted(strength.scores(db, now=NOW))
+    rng = random.Random(3)
+    for _ in range(400):
+        a, b = rng.sample(ids, 2)
+        if not db.scalar(
+            "SELECT 1 FROM tie WHERE (person_a_id = :a AND person_b_id = :b) OR (person_a_id = :b AND person_b_id = :a)",
+            {"a": a, "b": b},
+        ):
+            ties.link(db, a, b, how="met at a conference", strength=rng.choice([0.3, 0.5, 0.8]), now=NOW)
+    targets = ids[::23]
+    plain = [graph.paths(db, to_person=t, k=3, now=NOW, today=TODAY) for t in targets]
+    assert any(plain), "some of the targets have paths"
+    everyone = strength.scores(db, now=NOW)
+    sliced = graph._ties_touching(db, ids)
+    old = graph.TIES_SCAN_FROM
+    graph.TIES_SCAN_FROM = 10
+    try:
+        quick = [graph.paths(db, to_person=t, k=3, now=NOW, today=TODAY, everyone=everyone) for t in targets]
+        scanned = graph._ties_touching(db, ids)
+    finally:
+        graph.TIES_SCAN_FROM = old
+    assert quick == plain
+    assert sliced
+    assert sorted(scanned) == sorted(sliced)

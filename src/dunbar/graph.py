@@ -15,7 +15,7 @@ every tie and uses networkx, imported lazily.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -101,15 +101,20 @@ def resolve_target(db: Db, text: str) -> tuple[str, int]:
 # Loading the part of the graph a search needs ---------------------------------------------------------------
 
 
-def _contacts(db: Db, *, now: datetime) -> dict[int, int]:
-    """My strength with everyone I have been in touch with or rated (live, not me), above the floor."""
+def _contacts(db: Db, *, now: datetime, everyone: Mapping[int, int] | None = None) -> dict[int, int]:
+    """My strength with everyone I have been in touch with or rated (live, not me), above the floor.
+
+    ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
     from dunbar import strength
 
     ids = [int(r[0]) for r in db.rows("SELECT person_id FROM person_stats")]
     ids += [int(r[0]) for r in db.rows("SELECT id FROM person WHERE closeness IS NOT NULL")]
     if not ids:
         return {}
-    scores = strength.scores(db, now=now, person_ids=ids)
+    if everyone is not None:
+        scores = {pid: everyone[pid] for pid in ids if pid in everyone}
+    else:
+        scores = strength.scores(db, now=now, person_ids=ids)
     return {pid: s for pid, s in scores.items() if s >= MIN_FIRST_HOP_STRENGTH}
 
 
@@ -153,10 +158,28 @@ def _nets(db: Db, ids: Sequence[int], *, today: date) -> dict[int, float]:
 Edge = tuple[int, int, int, float, Any]  # (tie id, a, b, strength, last_seen)
 
 
+# Ties of more people than this are found in one pass over the tie table rather than by id slices.
+TIES_SCAN_FROM = 4000
+
+
 def _ties_touching(db: Db, ids: Iterable[int]) -> list[Edge]:
-    """Every tie that is not rejected with an end in ``ids``: two indexed queries per slice."""
+    """Every tie that is not rejected with an end in ``ids``: two indexed queries per slice, or for many people
+    (most of the network) one pass over the ties, in the same order."""
     out: list[Edge] = []
     wanted = sorted(set(ids))
+    if len(wanted) > TIES_SCAN_FROM:
+        every = db.rows("SELECT id, person_a_id, person_b_id, strength, last_seen FROM tie WHERE status <> 'rejected'")
+        slice_of = {pid: k // 900 for k, pid in enumerate(wanted)}
+        found: dict[tuple[int, int], list[Edge]] = defaultdict(list)
+        for e in every:
+            for end in (1, 2):
+                k = slice_of.get(int(e[end]))
+                if k is not None:
+                    found[(k, end)].append(e)
+        for key in sorted(found):
+            end = key[1]
+            out += sorted(found[key], key=lambda e: (int(e[end]), int(e[0])))
+        return out
     for part in chunks(wanted, 900):
         for column in ("person_a_id", "person_b_id"):
             out += db.rows(
@@ -369,6 +392,7 @@ def paths(
     max_hops: int = 3,
     now: datetime,
     today: date,
+    everyone: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``k`` warmest paths from me to a person or to anyone who works at an organization now, best first,
     each through a different first person (so that no one is asked k times), each explained:
@@ -377,7 +401,8 @@ def paths(
     steps: [{from, to, kind ("mine" | "tie"), weight, strength, tie_id, how, last_seen, owed}], text}.
 
     First hop: my strength with them, how recently we were in touch, and the favour balance (people who owe me
-    are preferred, people I already owe are penalized). Further hops: the tie's strength and freshness."""
+    are preferred, people I already owe are penalized). Further hops: the tie's strength and freshness.
+    ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
     if (to_person is None) == (to_org is None):
         raise InvalidInput("a path goes to one person or one organization")
     if not 1 <= max_hops <= 3:
@@ -400,7 +425,7 @@ def paths(
         targets = _current_staff(db, int(row["id"]))
     if not targets:
         return []
-    contacts = _contacts(db, now=now)
+    contacts = _contacts(db, now=now, everyone=everyone)
     goal = set(targets)
     # Hop 3 from the target's side: the people next to the targets (and the ties that reach them).
     near = _ties_touching(db, goal) if max_hops >= 2 else []

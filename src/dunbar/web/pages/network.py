@@ -15,6 +15,7 @@ from dunbar import graph, people, ties
 from dunbar.errors import Ambiguous, DunbarError
 from dunbar.store.db import Db
 from dunbar.web.deps import Clock, get_clock, get_db
+from dunbar.web.pages import memo
 from dunbar.web.pages.render import render
 
 router = APIRouter()
@@ -48,14 +49,22 @@ def network_page(request: Request, db: DbDep, clock: ClockDep, org: Text = "", t
         except DunbarError as e:
             ctx["knows_error"] = problem(e)
     if to.strip():
+
+        def everyone() -> dict[int, int]:
+            return memo.everyone(request, db, clock).scores
+
         try:
             kind, target_id = graph.resolve_target(db, to)
             if kind == "person":
                 ctx["target"] = {"kind": kind, "name": people.summary(db, [target_id])[target_id]["name"]}
-                found = graph.paths(db, to_person=target_id, k=PATHS, now=clock.now, today=clock.today)
+                found = graph.paths(
+                    db, to_person=target_id, k=PATHS, now=clock.now, today=clock.today, everyone=everyone()
+                )
             else:
                 ctx["target"] = {"kind": kind, "name": graph.resolve_organization(db, to)["name"]}
-                found = graph.paths(db, to_org=target_id, k=PATHS, now=clock.now, today=clock.today)
+                found = graph.paths(
+                    db, to_org=target_id, k=PATHS, now=clock.now, today=clock.today, everyone=everyone()
+                )
             ctx["paths"] = found
         except DunbarError as e:
             ctx["paths_error"] = problem(e)
