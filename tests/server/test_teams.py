@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from dunbar.server import accounts, teams
+from tests.conftest import Cli
 from tests.server.conftest import NOW
 
 # Planted in bob's network next to the contact he shares; none of it may ever reach a teammate.
@@ -197,3 +198,52 @@ def test_bad_refs_and_teams_are_one_line_errors(server: Any, team: dict[str, Any
         teams.create_team(server, "  ", now=NOW)
     with pytest.raises(teams.NotFound):
         teams.remove_member(server, "Recruiting", "carol")
+
+
+# The command line ---------------------------------------------------------------------------------------------
+
+
+def test_teams_and_intros_on_the_command_line(server_url: str, server: Any) -> None:
+    cli = Cli(server_url)
+    made = json.loads(cli("teams", "add", "Recruiting", "--json").stdout)
+    assert made["members"] == []
+    cli("teams", "member-add", "Recruiting", "alice")
+    assert "bob" in cli("teams", "member-add", "#" + str(made["id"]), "bob").stdout
+    _plant(server, "bob", "Carla Diaz", "Acme", "Hiring Manager", secrets=True)
+    mine = json.loads(cli("--user", "bob", "teams", "list", "--json").stdout)
+    assert [(t["name"], t["shares"]) for t in mine] == [("Recruiting", False)]
+    # Before Bob opts in, Alice's who-knows knows nothing of Acme (not in her network, nobody shares).
+    before = json.loads(cli("--user", "alice", "who-knows", "Acme", "--json").stdout)
+    assert before["organization"] is None
+    assert before["team"]["results"] == []
+    assert "You share with Recruiting" in cli("--user", "bob", "teams", "share", "Recruiting", "--on").stdout
+    found = cli("--user", "alice", "who-knows", "Acme", "--json").stdout
+    _no_secrets(found)
+    (row,) = json.loads(found)["team"]["results"]
+    assert (row["teammate"]["username"], row["name"]) == ("bob", "Carla Diaz")
+    text = cli("--user", "alice", "who-knows", "Acme").stdout
+    assert "Bob Example knows Carla Diaz, Hiring Manager at Acme" in text
+    _no_secrets(text)
+    alone = cli("--user", "alice", "who-knows", "Acme", "--no-team", ok=False)  # her own network only
+    assert alone.exit_code == 2
+    assert "no organization called 'Acme'" in alone.stderr
+    paths = json.loads(cli("--user", "alice", "path", "--to", "Acme", "--json").stdout)
+    assert paths["to"] is None
+    assert [p["name"] for p in paths["team"]["paths"]] == ["Carla Diaz"]
+    _no_secrets(cli("--user", "alice", "path", "--to", "Carla Diaz").stdout)
+    # The introduction, asked, refused to the wrong user, accepted and done.
+    asked = json.loads(cli("--user", "alice", "teams", "intro", "ask", row["ref"], "-m", "please", "--json").stdout)
+    wrong = cli("--user", "carol", "teams", "intro", "accept", str(asked["id"]), ok=False)
+    assert wrong.exit_code == 2
+    assert "no introduction request" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    assert "Alice Example asks you" in cli("--user", "bob", "teams", "intro", "list").stdout
+    cli("--user", "bob", "teams", "intro", "accept", str(asked["id"]))
+    done = json.loads(cli("--user", "bob", "teams", "intro", "done", str(asked["id"]), "--json").stdout)
+    assert done["status"] == "done"
+    assert json.loads(cli("--user", "bob", "favour", "--list", "--json").stdout)[0]["kind"] == "introduction"
+    received = json.loads(cli("--user", "alice", "favour", "--list", "--json").stdout)
+    assert [(f["direction"], f["person"]["name"]) for f in received] == [("received", "Bob Example")]
+    bad = cli("--user", "alice", "teams", "share", "Recruiting", ok=False)
+    assert bad.exit_code == 2
+    assert cli("teams", "intro", "list", ok=False).exit_code == 2  # as which user?

@@ -167,7 +167,7 @@ def _welcome() -> None:
 # Command modules in the order `dunbar --help` lists them: the daily job first, setting up last.
 COMMAND_MODULES = (
     "agenda", "interactions", "people", "search", "strength", "ledger", "match", "graph", "jobs",
-    "transfer", "backup", "merge", "setup", "demo", "serve", "mcp", "users",
+    "transfer", "backup", "merge", "setup", "demo", "serve", "mcp", "users", "teams",
 )  # fmt: skip
 
 

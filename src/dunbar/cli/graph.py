@@ -7,6 +7,36 @@ import typer
 from dunbar.cli.app import app, state
 from dunbar.cli.output import JsonFlag, console, emit_json, escape, table
 
+TeamFlag = Annotated[
+    bool,
+    typer.Option(
+        "--team/--no-team",
+        help="On a team server with --user: also what sharing teammates know (the default), or only your network.",
+    ),
+]
+
+
+def _team_server(st: Any, team: bool) -> Any:
+    """The team server's accounts handle when this command runs for a --user with --team, else None."""
+    if not team or st.user is None:
+        return None
+    st.db()  # opens the server for --user
+    return st._server
+
+
+def _print_team_who_knows(found: dict[str, Any]) -> None:
+    out = console()
+    if not found["results"]:
+        out.print("No teammate who shares with you knows someone there.")
+        return
+    out.print(f"Your teammates know there ({found['count']}):")
+    for r in found["results"]:
+        title = f", {r['title']}" if r["title"] else ""
+        out.print(
+            f"  {escape(r['teammate']['name'])} knows {escape(r['name'])}{escape(title)} at "
+            f"{escape(r['organization'] or '')} (strength {r['strength']})  [ref {r['ref']}]"
+        )
+
 
 def _tie_line(t: dict[str, Any]) -> str:
     status = "" if t["status"] == "active" else f" [{t['status']}]"
@@ -122,17 +152,37 @@ def who_knows_command(
     ctx: typer.Context,
     org: Annotated[str, typer.Argument(metavar="ORG", help="The organization.", show_default=False)],
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many of each degree.")] = 20,
+    team: TeamFlag = True,
     json: JsonFlag = False,
 ) -> None:
-    """People you know at ORG now or before (1st degree) and people who know someone there (2nd degree)."""
+    """People you know at ORG now or before (1st degree) and people who know someone there (2nd degree); on a team
+    server with --user, also your sharing teammates' contacts there."""
     from dunbar import graph
+    from dunbar.errors import NotFound
 
     st = state(ctx)
-    found = graph.who_knows(st.db(), org, now=st.now(), today=st.today, limit=limit)
+    server = _team_server(st, team)
+    try:
+        found = graph.who_knows(st.db(), org, now=st.now(), today=st.today, limit=limit)
+    except NotFound:
+        if server is None:
+            raise
+        # Not in my network, but perhaps in a teammate's.
+        found = {"organization": None, "first_degree": [], "second_degree": [],
+                 "counts": {"first_degree": 0, "second_degree": 0}}  # fmt: skip
+    if server is not None:
+        from dunbar.server import teams
+        from dunbar.server.accounts import get_user
+
+        found["team"] = teams.team_who_knows(server, get_user(server, str(st.user)), org, now=st.now())
     if json:
         emit_json(found)
         return
     out = console()
+    if server is not None:
+        _print_team_who_knows(found["team"])
+        if found["organization"] is None:
+            return
     name = escape(found["organization"]["name"])
     if not found["first_degree"] and not found["second_degree"]:
         out.print(f"Nobody you know is at {name} or knows someone there yet. Try `dunbar ties --infer`.")
@@ -153,26 +203,53 @@ def path_command(
     to: Annotated[str, typer.Option("--to", metavar="PERSON|ORG", help="A person or an organization.")],
     k: Annotated[int, typer.Option("--k", min=1, max=20, help="How many paths (through different people).")] = 3,
     hops: Annotated[int, typer.Option("--hops", min=1, max=3, help="At most this many hops.")] = 3,
+    team: TeamFlag = True,
     json: JsonFlag = False,
 ) -> None:
-    """The warmest ways from you to a person or into an organization, each explained."""
+    """The warmest ways from you to a person or into an organization, each explained; on a team server with
+    --user, also the ways through a sharing teammate."""
     from dunbar import graph
+    from dunbar.errors import NotFound
 
     st = state(ctx)
     db = st.db()
-    kind, target = graph.resolve_target(db, to)
-    found = graph.paths(
-        db,
-        to_person=target if kind == "person" else None,
-        to_org=target if kind == "organization" else None,
-        k=k,
-        max_hops=hops,
-        now=st.now(),
-        today=st.today,
-    )
+    server = _team_server(st, team)
+    result: dict[str, Any]
+    try:
+        kind, target = graph.resolve_target(db, to)
+    except NotFound:
+        if server is None:
+            raise
+        result, found = {"to": None, "paths": []}, []
+    else:
+        found = graph.paths(
+            db,
+            to_person=target if kind == "person" else None,
+            to_org=target if kind == "organization" else None,
+            k=k,
+            max_hops=hops,
+            now=st.now(),
+            today=st.today,
+        )
+        result = {"to": {"kind": kind, "id": target}, "paths": found}
+    if server is not None:
+        from dunbar.server import teams
+        from dunbar.server.accounts import get_user
+
+        result["team"] = teams.team_paths(server, get_user(server, str(st.user)), to, now=st.now())
     if json:
-        emit_json({"to": {"kind": kind, "id": target}, "paths": found})
+        emit_json(result)
         return
+    if server is not None:
+        team_paths = result["team"]["paths"]
+        if team_paths:
+            console().print("Through your teammates:")
+            for p in team_paths:
+                console().print(f"  {p['rank']}. {escape(p['text'])}  [ref {p['ref']}]")
+        else:
+            console().print("No teammate who shares with you knows them.")
+        if result["to"] is None:
+            return
     if not found:
         console().print(
             f"No warm path within {hops} hops. `dunbar ties --infer` finds ties; `dunbar link A B` states one; "
