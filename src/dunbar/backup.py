@@ -57,7 +57,7 @@ def check_sqlite_file(path: Path, *, label: str | None = None) -> dict[str, Any]
         if fh.read(len(SQLITE_MAGIC)) != SQLITE_MAGIC:
             raise InvalidInput(f"{where} is not a dunbar database (not a SQLite file)")
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
             return _check_conn(conn, where)
     except sqlite3.DatabaseError as exc:
         raise InvalidInput(f"{where} cannot be read as a database: {exc}") from exc
