@@ -133,6 +133,17 @@ def _index_interactions(db: Db, ordered: list[int]) -> None:
         )
 
 
+def add_interaction_docs(db: Db, summaries: list[tuple[int, str]]) -> None:
+    """The search documents of interactions created just now, from their summaries (no re-reading, nothing to
+    replace): ``(interaction id, summary)`` pairs."""
+    with db.transaction(), _deferred_fts(db, len(summaries)):
+        for page in chunks(summaries):
+            db.executemany(
+                "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('interaction', :r, NULL, :b)",
+                [{"r": iid, "b": _body(summary)} for iid, summary in page if summary],
+            )
+
+
 def unindex(db: Db, kind: str, ref_ids: Iterable[int]) -> None:
     for ids in chunks(sorted(set(ref_ids))):
         db.execute("DELETE FROM search_doc WHERE kind = :k AND ref_id IN :ids", {"k": kind, "ids": list(ids)})

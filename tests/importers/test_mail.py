@@ -325,6 +325,36 @@ def test_generated_maildir_and_mbox_give_the_same_records(tmp_path: Path) -> Non
     assert again.read_bytes() == mbox.read_bytes()
 
 
+def test_workers_read_a_large_maildir_exactly_as_one_process_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gen = _gen()
+    box = gen.generate_maildir(tmp_path / "Maildir", n=300, seed=5)  # type: ignore[attr-defined]
+    # The odd files too: a bad date (a warning and the delivery time), no From (rejected), an mbox in cur/.
+    (box / "cur" / "1600000000.odd1.host:2,S").write_bytes(b"From: Ana <ana@example.org>\nDate: never\n\nx\n")
+    (box / "cur" / "1600000001.odd2.host:2,S").write_bytes(b"Subject: lost\nDate: Thu, 1 Oct 2020 10:00 +0000\n\n")
+    (box / "cur" / "1600000002.odd3.host:2,S").write_bytes(
+        b"From ana@example.org Thu Oct  1 10:00:00 2020\nFrom: Ana <ana@example.org>\n"
+        b"Date: Thu, 1 Oct 2020 10:00:00 -0330\nMessage-ID: <odd3@x>\n\nbody\n"
+    )
+    alone = records(box)
+    monkeypatch.setattr(mail, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(mail, "CHUNK_NAMES", 7)
+    monkeypatch.setattr(mail, "WORKERS", 2)
+    together = records(box)
+    assert together == alone
+    assert len(interactions(alone)) == 302
+    assert any(isinstance(r, Warning) for r in alone)
+    assert any(isinstance(r, Rejected) for r in alone)
+    # Numbered in order, one number a message (the mbox-in-cur message says its line in its own file instead).
+    numbered = [r.line for r in alone if not isinstance(r, Warning)]
+    assert len(numbered) == 303
+    assert len(set(numbered)) == 302  # 1 twice: the first message, and the mbox message's line in its own file
+    assert set(numbered) <= set(range(1, 304))
+    odd = next(r for r in together if isinstance(r, InteractionRecord) and r.external_id == "odd3@x")
+    assert odd.occurred_at.utcoffset() == timedelta(hours=-3, minutes=-30)
+
+
 def _peak(path: Path) -> int:
     tracemalloc.start()
     count = sum(1 for _ in mail.parse(path, ME))

@@ -18,16 +18,19 @@ the mailbox size: one buffer of at most a few MiB is alive at any time.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from dunbar.errors import ImportProblem
 from dunbar.importers.mail_headers import HEAD_MAX, build_record, header_end, parse_envelope_date
-from dunbar.importers.records import ParseContext, Record, Rejected
+from dunbar.importers.records import InteractionRecord, ParseContext, ParticipantRef, Record, Rejected, Warning
 
 FORMAT_MBOX = "mbox"
 FORMAT_MAILDIR = "maildir"
@@ -186,45 +189,204 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
         directory = folder / sub
         try:
             listing = os.scandir(directory)
-            dir_fd = os.open(directory, os.O_RDONLY)
         except FileNotFoundError:
             continue
         except OSError as exc:
             raise ImportProblem(f"cannot list: {exc.strerror}", path=str(directory)) from exc
         prefix = f"{rel}{sub}/"
         try:
-            # The hot loop of a Maildir import: one open/read/close per message, no stat, no path walk. The
-            # listing is streamed in directory order, not sorted: a sorted list of a million names would make
+            # The listing is streamed in directory order, not sorted: a sorted list of a million names would make
             # memory grow with the mailbox, and a Maildir has no order anyway (reports name the file).
-            for entry in listing:
-                name = entry.name
-                if name.startswith(".") or not entry.is_file():
-                    continue
-                counter[0] += 1
-                number = counter[0]
-                try:
-                    block = read_head(name, dir_fd)
-                except OSError as exc:
-                    yield Rejected(number, f"{prefix}{name}: cannot read ({exc.strerror})")
-                    continue
-                if block[:5] == b"From " or not block.strip():
-                    yield from _parse_file(directory / name, prefix + name, me, counter, _maildir_time(name), number)
-                    continue
-                record, warnings = build_record(
-                    block,
-                    number=number,
-                    line=None,
-                    where=prefix + name,
-                    me_emails=me,
-                    fallback_date=partial(_maildir_time, name),
-                    fallback_label="the Maildir delivery time",
-                )
-                if warnings:
-                    yield from warnings
-                yield record
+            names = (e.name for e in listing if not e.name.startswith(".") and e.is_file())
+            yield from _parse_names(directory, prefix, names, me, counter)
         finally:
             listing.close()
-            os.close(dir_fd)
+
+
+# Parsing in worker processes. A large Maildir is read by ``WORKERS`` processes, each given chunks of file names,
+# while this process resolves identities and writes the database: the two overlap. At most ``_WINDOW`` chunks
+# are in flight and results come back in order, so memory stays flat and the records (and the numbers in
+# reports) are exactly those of a single-process read.
+PARALLEL_FROM = 4000  # messages in one folder: fewer are read here (starting workers costs more than it saves)
+CHUNK_NAMES = 500
+WORKERS = min(2, os.cpu_count() or 1)
+
+
+def _parse_names(
+    directory: Path, prefix: str, names: Iterator[str], me: frozenset[str], counter: list[int]
+) -> Iterator[Record]:
+    chunks = _chunked(names, CHUNK_NAMES)
+    first: list[list[str]] = []
+    for chunk in chunks:
+        first.append(chunk)
+        if len(first) * CHUNK_NAMES >= PARALLEL_FROM:
+            break
+    pool = _pool() if len(first) * CHUNK_NAMES >= PARALLEL_FROM else None
+    if pool is None:
+        for chunk in first:
+            yield from _records(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
+        return
+    from collections import deque
+    from concurrent.futures import Future
+
+    pending: deque[tuple[list[str], Future[list[Any]]]] = deque()
+    try:
+        for chunk in itertools.chain(first, chunks):
+            pending.append((chunk, pool.submit(_read_chunk, str(directory), prefix, chunk, me)))
+            if len(pending) >= _WINDOW:
+                done, fut = pending.popleft()
+                yield from _records(directory, prefix, done, fut.result(), me, counter)
+        while pending:
+            done, fut = pending.popleft()
+            yield from _records(directory, prefix, done, fut.result(), me, counter)
+    finally:
+        for _, fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WINDOW = 3 * WORKERS
+
+
+def _pool() -> Any:
+    """A pool of worker processes, or None where they cannot be had cheaply and safely (fork on Linux only)."""
+    if WORKERS < 2 or sys.platform != "linux":
+        return None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+    except (OSError, ValueError):
+        return None
+
+
+def _chunked(names: Iterable[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for name in names:
+        chunk.append(name)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str]) -> list[Any]:
+    """Parse the messages ``names`` in ``directory`` into compact tuples (cheap to send between processes):
+
+    ("I", record fields…, warnings) a message, ("R", reason, text, warnings) a rejected one, ("E", strerror) a
+    file that cannot be read, ("F",) a file to read whole in the calling process (an mbox, an empty file).
+    """
+    out: list[Any] = []
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        for name in names:
+            try:
+                block = read_head(name, dir_fd)
+            except OSError as exc:
+                out.append(("E", exc.strerror))
+                continue
+            if block[:5] == b"From " or not block.strip():
+                out.append(("F",))
+                continue
+            record, warnings = build_record(
+                block,
+                number=0,
+                line=None,
+                where=prefix + name,
+                me_emails=me,
+                fallback_date=partial(_maildir_time, name),
+                fallback_label="the Maildir delivery time",
+            )
+            said = tuple(w.message for w in warnings)
+            if isinstance(record, Rejected):
+                out.append(("R", record.reason, record.text, said))
+                continue
+            at = record.occurred_at
+            offset = at.utcoffset()
+            sender = record.sender
+            assert sender is not None
+            out.append(
+                (
+                    "I",
+                    at.replace(tzinfo=None).toordinal(),
+                    at.hour * 3600 + at.minute * 60 + at.second,
+                    at.microsecond,
+                    int(offset.total_seconds()) if offset is not None else 0,
+                    record.summary,
+                    record.external_id,
+                    record.thread,
+                    sender.name,
+                    sender.email,
+                    tuple((p.name, p.email, p.role) for p in record.participants),
+                    record.initiator,
+                    record.bulk,
+                    said,
+                )
+            )
+    finally:
+        os.close(dir_fd)
+    return out
+
+
+_ZONES: dict[int, timezone] = {0: UTC}
+
+
+def _records(
+    directory: Path, prefix: str, names: list[str], items: list[Any], me: frozenset[str], counter: list[int]
+) -> Iterator[Record]:
+    """Records from the ``_read_chunk`` tuples of the files ``names``, numbered in order."""
+    for name, item in zip(names, items, strict=True):
+        tag = item[0]
+        if tag == "F":
+            yield from _parse_file(directory / name, prefix + name, me, counter, _maildir_time(name))
+            continue
+        counter[0] += 1
+        number = counter[0]
+        if tag == "I":
+            (
+                _,
+                ordinal,
+                secs,
+                micro,
+                offset,
+                summary,
+                ext,
+                thread,
+                sender_name,
+                email,
+                parts,
+                initiator,
+                bulk,
+                said,
+            ) = item
+            for message in said:
+                yield Warning(message, number)
+            zone = _ZONES.get(offset)
+            if zone is None:
+                zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
+            day = date.fromordinal(ordinal)
+            yield InteractionRecord(
+                occurred_at=datetime(
+                    day.year, day.month, day.day, secs // 3600, secs // 60 % 60, secs % 60, micro, tzinfo=zone
+                ),
+                kind="email",
+                line=number,
+                summary=summary,
+                external_id=ext,
+                thread=thread,
+                sender=ParticipantRef(name=sender_name, email=email, role="from"),
+                participants=[ParticipantRef(name=n, email=e, role=r) for n, e, r in parts],
+                initiator=initiator,
+                bulk=bulk,
+            )
+        elif tag == "R":
+            for message in item[3]:
+                yield Warning(message, number)
+            yield Rejected(number, item[1], item[2])
+        else:
+            yield Rejected(number, f"{prefix}{name}: cannot read ({item[1]})")
 
 
 def _parse_folder(

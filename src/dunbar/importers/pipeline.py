@@ -40,6 +40,8 @@ from dunbar.vocabulary import new_uid
 # Organization names and job titles repeat across thousands of records (300 companies in 30,000 connections):
 # fold each once.
 fold_term = lru_cache(maxsize=16384)(fold)
+# The same correspondents write again and again: a mailbox of 100,000 messages has a few thousand addresses.
+norm_email = lru_cache(maxsize=65536)(normalize.email)
 
 LOW_WEIGHT = 0.1  # large meetings and bulk threads: kept, but they say little about a tie
 PAGE = 2000
@@ -221,7 +223,7 @@ class Planner:
         self.touched_people: set[int] = set()
         self.new_docs: dict[int, list[str]] = {}  # what search will index for the people this batch creates
         self.new_notes: list[int] = []
-        self.new_interactions: list[int] = []
+        self.new_interactions: list[tuple[int, str]] = []  # (id, summary): what search will index
         self.contacted: set[int] = set()
         from dunbar import stats
 
@@ -555,7 +557,7 @@ class Planner:
     # interactions
 
     def _is_me(self, ref: ParticipantRef) -> bool:
-        if ref.email and normalize.email(ref.email) in self.me_emails:
+        if ref.email and norm_email(ref.email) in self.me_emails:
             return True
         if ref.linkedin and normalize.linkedin(ref.linkedin) in self.me_linkedin:
             return True
@@ -563,7 +565,7 @@ class Planner:
 
     def _participant(self, ref: ParticipantRef, *, create: bool) -> int | None:
         keys: list[Key] = []
-        email = normalize.email(ref.email) if ref.email else None
+        email = norm_email(ref.email) if ref.email else None
         linkedin = normalize.linkedin(ref.linkedin) if ref.linkedin else None
         if email:
             keys.append(("email", email))
@@ -598,8 +600,9 @@ class Planner:
         if ext in self.k.external_ids:
             self.report.unchanged += 1
             return
-        sender_is_me = rec.sender is not None and self._is_me(rec.sender)
-        others = [p for p in everyone if not self._is_me(p)]
+        mine = [self._is_me(p) for p in everyone]
+        sender_is_me = rec.sender is not None and mine[0]
+        others = [p for p, is_me in zip(everyone, mine, strict=True) if not is_me]
         if not others:
             self.reject(rec.line, "no one but you took part")
             return
@@ -618,6 +621,7 @@ class Planner:
         initiator = rec.initiator or ("me" if sender_is_me else ("them" if rec.sender else None))
         large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
         iid = self.ids.take("interaction")
+        summary = " ".join((rec.summary or "").split())[:1000]
         self._add(
             "interaction",
             {
@@ -626,7 +630,7 @@ class Planner:
                 "occurred_at": rec.occurred_at,
                 "kind": rec.kind,
                 "initiator": initiator,
-                "summary": " ".join((rec.summary or "").split())[:1000],
+                "summary": summary,
                 "weight": LOW_WEIGHT if (large or rec.bulk) else 1.0,
                 "external_id": ext,
                 "thread": rec.thread,
@@ -639,7 +643,7 @@ class Planner:
             self.contacted.add(pid)
             self.stats.add(pid, rec.occurred_at, LOW_WEIGHT if (large or rec.bulk) else 1.0, initiator, rec.kind)
         self.k.external_ids.add(ext)
-        self.new_interactions.append(iid)
+        self.new_interactions.append((iid, summary))
         self.report.created += 1
         self.report.interactions_created += 1
 
@@ -729,7 +733,7 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
     search.add_person_docs(db, plan.new_docs)
     search.index_people(db, plan.touched_people - plan.new_docs.keys())
     search.index_notes(db, plan.new_notes)
-    search.index_interactions(db, plan.new_interactions)
+    search.add_interaction_docs(db, plan.new_interactions)
     for a, b, score, evidence in plan.candidates:
         lo, hi = min(a, b), max(a, b)
         if lo == hi:
