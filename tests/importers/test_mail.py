@@ -355,6 +355,24 @@ def test_workers_read_a_large_maildir_exactly_as_one_process_does(
     assert odd.occurred_at.utcoffset() == timedelta(hours=-3, minutes=-30)
 
 
+def _die(*_args: object) -> list[object]:
+    import os
+
+    os._exit(3)
+
+
+def test_a_worker_that_dies_stops_the_import_with_a_clear_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    box = write_maildir(tmp_path / "Maildir", {f"cur/16000000{i:02d}.m{i}.host:2,S": _msg(i) for i in range(30)})
+    monkeypatch.setattr(mail, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(mail, "CHUNK_NAMES", 5)
+    monkeypatch.setattr(mail, "WORKERS", 2)
+    monkeypatch.setattr(mail, "_read_chunk", _die)  # forked workers see the same module
+    with pytest.raises(ImportProblem, match="reading process stopped"):
+        records(box)
+
+
 def _peak(path: Path) -> int:
     tracemalloc.start()
     count = sum(1 for _ in mail.parse(path, ME))

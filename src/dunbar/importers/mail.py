@@ -227,7 +227,7 @@ def _parse_names(
             yield from _records(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
         return
     from collections import deque
-    from concurrent.futures import Future
+    from concurrent.futures import BrokenExecutor, Future
 
     pending: deque[tuple[list[str], Future[list[Any]]]] = deque()
     try:
@@ -239,6 +239,8 @@ def _parse_names(
         while pending:
             done, fut = pending.popleft()
             yield from _records(directory, prefix, done, fut.result(), me, counter)
+    except BrokenExecutor as exc:  # a worker was killed (out of memory, a signal): the batch stops, nothing lands
+        raise ImportProblem(f"a reading process stopped unexpectedly ({exc})", path=str(directory)) from exc
     finally:
         for _, fut in pending:
             fut.cancel()
