@@ -11,8 +11,21 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Path, UploadFile
 
 from dunbar.importers import formats, pipeline
-from dunbar.web.api.common import MAX_ID, PROBLEM_RESPONSES, ClockDep, DbDep, Limit, Offset, Page, ProblemRoute, window
+from dunbar.web.api.common import (
+    MAX_ID,
+    PROBLEM_RESPONSES,
+    PROBLEM_TYPE,
+    ClockDep,
+    DbDep,
+    Limit,
+    Offset,
+    Page,
+    Problem,
+    ProblemRoute,
+    window,
+)
 from dunbar.web.api.models import Batch, ImportReport
+from dunbar.web.uploads import limited
 
 router = APIRouter(tags=["imports"], route_class=ProblemRoute, responses=PROBLEM_RESPONSES)
 
@@ -28,7 +41,6 @@ def upload_name(filename: str | None) -> str:
     return clean or "upload"
 
 
-@router.post("/imports", response_model=ImportReport | dict[str, int], summary="Import an uploaded file")
 def run_import(
     db: DbDep,
     clock: ClockDep,
@@ -44,6 +56,20 @@ def run_import(
             shutil.copyfileobj(file.file, out)
         result = formats.run_import(db, path, now=clock.now, today=clock.today, fmt=format, dry_run=dry_run)
     return result if isinstance(result, dict) else result.as_dict()
+
+
+# The upload's size is checked before its body is read (413 past the limit), so the route has a class of its own.
+router.add_api_route(
+    "/imports",
+    run_import,
+    methods=["POST"],
+    response_model=ImportReport | dict[str, int],
+    summary="Import an uploaded file",
+    responses={
+        413: {"model": Problem, "description": "The file is larger than the app takes", "content": {PROBLEM_TYPE: {}}}
+    },
+    route_class_override=limited(ProblemRoute),
+)
 
 
 @router.get("/imports", response_model=Page[Batch], summary="Past imports, newest first")

@@ -11,11 +11,13 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dunbar import merge
-from dunbar.errors import InvalidInput
+from dunbar.errors import InvalidInput, NotFound
 from dunbar.importers import formats, pipeline
 from dunbar.store.db import Db
+from dunbar.web import uploads
 from dunbar.web.api.imports import upload_name
 from dunbar.web.deps import Clock, get_clock, get_db
+from dunbar.web.pages import import_jobs
 from dunbar.web.pages.render import is_htmx, render
 
 router = APIRouter()
@@ -36,6 +38,7 @@ def _page(db: Db, **extra: Any) -> dict[str, Any]:
         "history": pipeline.history(db, limit=HISTORY),
         "pairs": merge.candidates(db, limit=REVIEW),
         "report": None,
+        "job": None,
         "message": "",
         **extra,
     }
@@ -46,29 +49,56 @@ def import_page(request: Request, db: DbDep) -> HTMLResponse:
     return render(request, "import.html", _page(db))
 
 
-@router.post("/import", response_class=HTMLResponse)
 def upload(
     request: Request,
     db: DbDep,
     clock: ClockDep,
     file: Annotated[UploadFile | None, File()] = None,
     format: Annotated[str, Form()] = "",
-) -> HTMLResponse:
+) -> Response:
+    """Import an uploaded file. From the page's script (htmx) the import runs on while the answer shows its
+    progress; a plain form post waits for the import and answers with the page and its report."""
     if file is None or not file.filename:
         raise InvalidInput("choose a file to import first", hint="a LinkedIn export (.zip), contacts CSV, vCard…")
     # The importers read paths (a LinkedIn export is a zip opened by name): the upload goes to a private
     # temporary folder under its own name, gone when the import is.
-    with tempfile.TemporaryDirectory(prefix="dunbar-upload-") as folder:
-        path = FilePath(folder) / upload_name(file.filename)
+    folder = FilePath(tempfile.mkdtemp(prefix="dunbar-upload-"))
+    handed_over = False
+    try:
+        path = folder / upload_name(file.filename)
         with path.open("wb") as out:
             shutil.copyfileobj(file.file, out)
+        if is_htmx(request):
+            job = import_jobs.start(
+                request, db, path=path, folder=folder, filename=file.filename, fmt=format or None,
+                now=clock.now, today=clock.today,
+            )  # fmt: skip
+            handed_over = True  # the job removes the folder when it ends
+            return render(request, "import_progress.html", {"job": job})
         result = formats.run_import(db, path, now=clock.now, today=clock.today, fmt=format or None)
-    if isinstance(result, dict):
-        report = {"restored": result, "format": "dunbar-json", "path": file.filename}
-    else:
-        report = result.as_dict()
-        report["path"] = file.filename  # not the temporary path
-    return render(request, "import.html", _page(db, report=report))
+    finally:
+        if not handed_over:
+            shutil.rmtree(folder, ignore_errors=True)
+    return render(request, "import.html", _page(db, report=import_jobs.report_of(result, file.filename)))
+
+
+# The upload's size is checked before its body is read, so the route has a class of its own.
+router.add_api_route(
+    "/import", upload, methods=["POST"], response_class=HTMLResponse, route_class_override=uploads.limited()
+)
+
+
+@router.get("/import/jobs/{job_id}", response_class=HTMLResponse)
+def import_job(request: Request, job_id: Annotated[str, Path(max_length=64)], db: DbDep) -> HTMLResponse:
+    """How far an import got: its progress while it runs (polled by the page), then its report or its problem."""
+    job = import_jobs.find(request, db, job_id)
+    if job is None:
+        raise NotFound("no such import running", hint="it may have finished an hour ago; see the past imports")
+    if not is_htmx(request):
+        return render(request, "import.html", _page(db, job=job, report=job.report))
+    if job.state == "running":
+        return render(request, "import_progress.html", {"job": job})
+    return render(request, "import_done.html", _page(db, job=job, report=job.report))
 
 
 @router.post("/import/{batch_id}/undo", response_class=HTMLResponse)
