@@ -23,7 +23,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -312,9 +312,7 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
             out.append(
                 (
                     "I",
-                    at.replace(tzinfo=None).toordinal(),
-                    at.hour * 3600 + at.minute * 60 + at.second,
-                    at.microsecond,
+                    (at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond),
                     int(offset.total_seconds()) if offset is not None else 0,
                     record.summary,
                     record.external_id,
@@ -347,41 +345,26 @@ def _records(
         counter[0] += 1
         number = counter[0]
         if tag == "I":
-            (
-                _,
-                ordinal,
-                secs,
-                micro,
-                offset,
-                summary,
-                ext,
-                thread,
-                sender_name,
-                email,
-                parts,
-                initiator,
-                bulk,
-                said,
-            ) = item
+            _, when, offset, summary, ext, thread, sender_name, email, parts, initiator, bulk, said = item
             for message in said:
                 yield Warning(message, number)
             zone = _ZONES.get(offset)
             if zone is None:
                 zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
-            day = date.fromordinal(ordinal)
+            year, month, day, hour, minute, second, micro = when
+            # Positional arguments: this runs once a message in the process that also writes the database.
             yield InteractionRecord(
-                occurred_at=datetime(
-                    day.year, day.month, day.day, secs // 3600, secs // 60 % 60, secs % 60, micro, tzinfo=zone
-                ),
-                kind="email",
-                line=number,
-                summary=summary,
-                external_id=ext,
-                thread=thread,
-                sender=ParticipantRef(name=sender_name, email=email, role="from"),
-                participants=[ParticipantRef(name=n, email=e, role=r) for n, e, r in parts],
-                initiator=initiator,
-                bulk=bulk,
+                datetime(year, month, day, hour, minute, second, micro, zone),
+                "email",
+                number,
+                summary,
+                ext,
+                thread,
+                ParticipantRef(sender_name, email, None, "from"),
+                [ParticipantRef(n, e, None, r) for n, e, r in parts],
+                initiator,
+                None,
+                bulk,
             )
         elif tag == "R":
             for message in item[3]:
