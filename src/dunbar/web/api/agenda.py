@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from dunbar import agenda, strength
-from dunbar.errors import InvalidInput
+from dunbar import agenda, people, strength
+from dunbar.errors import InvalidInput, NotFound
 from dunbar.text import parse_duration
 from dunbar.web.api.common import PROBLEM_RESPONSES, ClockDep, DbDep, PersonId, ProblemRoute
 from dunbar.web.api.models import (
@@ -87,4 +87,7 @@ def circle_suggestions(
 @router.post("/circles", response_model=Count, summary="Set people's circles")
 def apply_circles(body: CirclesInput, db: DbDep, clock: ClockDep) -> dict[str, Any]:
     changes = {c.person_id: c.circle for c in body.changes}
+    missing = sorted(set(changes) - set(people.summary(db, list(changes))))
+    if missing:
+        raise NotFound(f"no person #{missing[0]}", hint="GET /api/v1/circles/suggestions lists the people")
     return {"count": strength.apply_circles(db, changes, now=clock.now)}

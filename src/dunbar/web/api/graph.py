@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from dunbar import graph, ties
+from dunbar import graph, people, ties
 from dunbar.web.api.common import MAX_ID, PROBLEM_RESPONSES, ClockDep, DbDep, PersonId, ProblemRoute
 from dunbar.web.api.models import Name, Report, Tie, TieInput
 
@@ -44,6 +44,7 @@ def person_ties(
     db: DbDep,
     rejected: Annotated[bool, Query(description="Rejected ties too")] = False,
 ) -> list[dict[str, Any]]:
+    people.get_person(db, person_id)  # no such person is a 404, not an empty list
     return ties.ties_of(db, person_id, include_rejected=rejected)
 
 

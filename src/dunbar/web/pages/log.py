@@ -23,7 +23,8 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
 @router.get("/log", response_class=HTMLResponse)
-def log_page(request: Request) -> HTMLResponse:
+def log_page(request: Request, db: DbDep) -> HTMLResponse:
+    # The form shows nothing of the network, but on the team server only a signed-in user gets it (get_db).
     return render(request, "log.html", {"nav": "log"})
 
 

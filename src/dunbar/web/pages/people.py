@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dunbar import people, search
+from dunbar.errors import NotFound
 from dunbar.store.db import Db
 from dunbar.vocabulary import CIRCLES
 from dunbar.web.deps import Clock, get_clock, get_db
@@ -130,6 +131,10 @@ def bulk_tag(
     elif not names:
         message = "Type a tag to add."
     else:
+        # Ids another network (or nobody) has are not found, as on every route; the store would refuse them.
+        missing = sorted(set(ids) - set(people.summary(db, ids)))
+        if missing:
+            raise NotFound(f"no person #{missing[0]}", hint="tick the people in the list")
         added = people.add_tags(db, ids, names)
         message = f"Tagged {len(ids)} {'person' if len(ids) == 1 else 'people'} with {', '.join(names)}."
         if not added:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dunbar import agenda, people, strength
-from dunbar.errors import InvalidInput
+from dunbar.errors import InvalidInput, NotFound
 from dunbar.exporters.ics import write_ics
 from dunbar.scoring import cadence as cad
 from dunbar.store.db import Db
@@ -125,6 +125,9 @@ async def apply_circles(request: Request, db: DbDep, clock: ClockDep) -> Respons
         if person_id is None or not circle:
             raise InvalidInput(f"not a suggestion: {str(value)[:40]!r}")
         changes[person_id] = circle
+    missing = sorted(set(changes) - set(people.summary(db, list(changes))))
+    if missing:
+        raise NotFound(f"no person #{missing[0]}", hint="reload the suggestions and apply them again")
     strength.apply_circles(db, changes, now=clock.now)
     return RedirectResponse("/settings/circles?ok=applied", status_code=303)
 
