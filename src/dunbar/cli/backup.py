@@ -43,15 +43,26 @@ def backup_command(
 @app.command("restore")
 def restore_command(
     ctx: typer.Context,
-    src: Annotated[str, typer.Argument(metavar="SRC", help="A file `dunbar backup` wrote.")],
+    src: Annotated[
+        str,
+        typer.Argument(metavar="SRC|PERSON", help="A file `dunbar backup` wrote, or a person in the trash."),
+    ],
     force: Annotated[
         bool, typer.Option("--force", help="Replace the database that is there (it is kept beside, first).")
     ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Put a backup back in place of your database (checked first; the current one is kept)."""
+    """Bring back a person from the trash, or put a backup file back in place of your database (the backup is
+    checked first, and the database it replaces is kept)."""
     from dunbar.backup import restore
 
+    looks_like_a_file = Path(src).expanduser().exists() or "/" in src or src.endswith((".db", ".dump", ".sqlite"))
+    if not looks_like_a_file and not force and not as_json:
+        # Not a file: a person from the trash (`dunbar rm` says `dunbar restore 12`).
+        from dunbar.cli.people import restore_person
+
+        restore_person(ctx, src)
+        return
     st = state(ctx)
     result = restore(st.url, Path(src).expanduser(), force=force)
     if as_json:

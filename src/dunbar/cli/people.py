@@ -314,9 +314,9 @@ def rm(ctx: typer.Context, person: Annotated[str, typer.Argument(help="Who to mo
     console().print(f"Moved {escape(name)} (#{pid}) to the trash. `dunbar restore {pid}` brings them back.")
 
 
-@app.command()
-def restore(ctx: typer.Context, person: Annotated[str, typer.Argument(help="Who to bring back.")]) -> None:
-    """Bring a person back from the trash."""
+def restore_person(ctx: typer.Context, person: str) -> None:
+    """Bring a person back from the trash (``dunbar restore REF``; the command itself is in cli/backup.py, since
+    the same verb also puts a backup file back)."""
     from dunbar import people
 
     st = state(ctx)
