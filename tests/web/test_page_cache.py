@@ -88,3 +88,14 @@ def test_nothing_is_kept_on_postgresql(pg_url: str) -> None:
         assert _order(client.get("/people?sort=strength").text)[:2] == ["Ana Lima", "Bo Berg"]
         assert client.get("/today/dormant").status_code == 200
         assert _kept(client) == []
+
+
+def test_pages_asked_with_many_filters_keep_only_the_latest(sqlite_url: str) -> None:
+    from dunbar.web.pages import memo
+
+    _seed(sqlite_url)
+    with TestClient(create_app(sqlite_url, today=TODAY, allowed_hosts=["testserver"])) as client:
+        for k in range(memo.MAX_PER_KIND + 10):
+            assert client.get(f"/people?sort=strength&organization=org{k}").status_code == 200
+        assert _kept(client).count("strongest") == memo.MAX_PER_KIND
+        assert _kept(client).count("strength") == 1

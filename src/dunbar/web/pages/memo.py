@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 TTL_SECONDS = 60.0
+MAX_PER_KIND = 32  # values kept of one kind (a page of the ranking per filter and offset)
 
 
 def _version(cfg: WebConfig, db: Db) -> int | None:
@@ -34,7 +35,10 @@ def _version(cfg: WebConfig, db: Db) -> int | None:
 
 
 def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callable[[], T], *args: Any) -> T:
-    """``compute()``, or the value it gave for an earlier request (same database, day, ``args`` and data)."""
+    """``compute()``, or the value it gave for an earlier request (same database, day, ``args`` and data).
+
+    ``compute`` runs holding the app's cache lock (so that one request computes and the others wait for its
+    value): it must not call ``remember`` itself; take what it needs from ``remember`` before."""
     cfg = config(request)
     version = _version(cfg, db)
     if version is None:
@@ -51,6 +55,10 @@ def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callabl
         # Values of other days, or of an older version of the data, of this kind go.
         stale = [k for k, v in cfg.cache.items() if k[0] == kind and (k[1] != clock.today or v[0] != version)]
         for k in stale:
+            del cfg.cache[k]
+        # Asked with many different arguments (filters typed into the address), the oldest go first.
+        same = sorted((k for k in cfg.cache if k[0] == kind), key=lambda k: cfg.cache[k][1])
+        for k in same[: max(0, len(same) - (MAX_PER_KIND - 1))]:
             del cfg.cache[k]
         cfg.cache[key] = (version, time.monotonic(), value)
         return value

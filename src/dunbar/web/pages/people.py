@@ -63,7 +63,13 @@ def results(request: Request, db: Db, clock: Clock, f: dict[str, Any], offset: i
         from dunbar import strength
 
         everyone = memo.everyone(request, db, clock)
-        rows = strength.strongest(db, query, now=clock.now, limit=PAGE + 1, offset=offset, everyone=everyone)
+
+        def strongest() -> list[dict[str, Any]]:
+            return strength.strongest(db, query, now=clock.now, limit=PAGE + 1, offset=offset, everyone=everyone)
+
+        # A page of the ranking is kept like the ranking itself (the same filters and offset, the same data).
+        key = (f["circle"], f["tag"], f["organization"], f["overdue"], offset)
+        rows = memo.remember(request, db, clock, "strongest", strongest, *key)
     else:
         query.sort, query.limit, query.offset = f["sort"], PAGE + 1, offset
         rows = people.list_people(db, query)

@@ -99,9 +99,13 @@ def reset_cadences(db: DbDep) -> Response:
 @router.get("/settings/circles", response_class=HTMLResponse)
 def suggest_circles_page(request: Request, db: DbDep, clock: ClockDep, ok: str | None = None) -> HTMLResponse:
     """Circles suggested from strength: only the people whose circle would change, strongest first."""
-    shown, changed = strength.circle_changes(
-        db, now=clock.now, limit=SUGGESTIONS_SHOWN, everyone=memo.everyone(request, db, clock)
-    )
+
+    everyone = memo.everyone(request, db, clock)
+
+    def changes() -> tuple[list[dict[str, Any]], int]:
+        return strength.circle_changes(db, now=clock.now, limit=SUGGESTIONS_SHOWN, everyone=everyone)
+
+    shown, changed = memo.remember(request, db, clock, "circles", changes)
     return render(
         request,
         "settings_circles.html",
