@@ -4,14 +4,16 @@ teammates, and introduction requests that become favours in both networks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from dunbar.server import accounts, teams
 from tests.conftest import Cli
-from tests.server.conftest import NOW
+from tests.server.conftest import NOW, csrf
 
 # Planted in bob's network next to the contact he shares; none of it may ever reach a teammate.
 SECRETS = (
@@ -20,7 +22,7 @@ SECRETS = (
     "SECRET-FAVOUR-55d0",
     "carla.private@acme.example",
     "+44 20 7946 0958",
-    "447946",  # the phone's digits as stored
+    "2079460958",  # the phone as stored
     "SECRET-HOWMET-0b1e",
 )
 
@@ -247,3 +249,107 @@ def test_teams_and_intros_on_the_command_line(server_url: str, server: Any) -> N
     bad = cli("--user", "alice", "teams", "share", "Recruiting", ok=False)
     assert bad.exit_code == 2
     assert cli("teams", "intro", "list", ok=False).exit_code == 2  # as which user?
+
+
+# The API and the Team page --------------------------------------------------------------------------------------
+
+
+def test_team_api(client_for: Callable[[str], TestClient], team: dict[str, Any]) -> None:
+    alice, bob, carol = client_for("alice"), client_for("bob"), client_for("carol")
+    tid = team["id"]
+    assert alice.get("/api/v1/teams/who-knows", params={"org": "Acme"}).json()["results"] == []
+    shared = bob.put(f"/api/v1/teams/{tid}/sharing", json={"shares": True}, headers={"X-CSRF-Token": csrf(bob)})
+    assert shared.status_code == 200, shared.text
+    assert shared.json()["shares"] is True
+    # Carol is not on the team: she can neither change its sharing nor see through it.
+    refused = carol.put(f"/api/v1/teams/{tid}/sharing", json={"shares": True}, headers={"X-CSRF-Token": csrf(carol)})
+    assert refused.status_code == 404
+    assert carol.get("/api/v1/teams/who-knows", params={"org": "Acme"}).json()["results"] == []
+    # The secrets are there for Bob himself (so their absence below means something).
+    carla = bob.get("/api/v1/people", params={"q": "Carla"}).json()["items"][0]["id"]
+    own = bob.get(f"/api/v1/people/{carla}").text + bob.get(f"/api/v1/people/{carla}/timeline").text
+    own += bob.get("/api/v1/favours").text
+    assert [x for x in SECRETS if x in own] == [x for x in SECRETS if x != "+44 20 7946 0958"]
+    found = alice.get("/api/v1/teams/who-knows", params={"org": "Acme"})
+    assert found.status_code == 200
+    _no_secrets(found.text)
+    (row,) = found.json()["results"]
+    assert set(row) == set(teams.CONTACT_KEYS)
+    paths = alice.get("/api/v1/teams/paths", params={"to": "Carla Diaz"})
+    _no_secrets(paths.text)
+    assert [p["name"] for p in paths.json()["paths"]] == ["Carla Diaz"]
+    # Only an administrator makes teams (alice is one, bob is not).
+    assert bob.post("/api/v1/teams", json={"name": "Mine"}, headers={"X-CSRF-Token": csrf(bob)}).status_code == 403
+    assert alice.post("/api/v1/teams", json={"name": "Sales"}, headers={"X-CSRF-Token": csrf(alice)}).status_code == 201
+    # The introduction: asked, refused to everyone but the introducer, then done.
+    asked = alice.post(
+        "/api/v1/teams/intros", json={"ref": row["ref"], "message": "hi"}, headers={"X-CSRF-Token": csrf(alice)}
+    )
+    assert asked.status_code == 201, asked.text
+    rid = asked.json()["id"]
+    for who in (alice, carol):
+        res = who.post(f"/api/v1/teams/intros/{rid}/accept", headers={"X-CSRF-Token": csrf(who)})
+        assert res.status_code == 404
+        assert res.headers["content-type"].startswith("application/problem+json")
+    assert carol.get(f"/api/v1/teams/intros/{rid}").status_code == 404
+    assert bob.post(f"/api/v1/teams/intros/{rid}/cancel", headers={"X-CSRF-Token": csrf(bob)}).status_code == 404
+    assert bob.post(f"/api/v1/teams/intros/{rid}/accept").status_code == 403  # no CSRF token
+    assert (
+        bob.post(f"/api/v1/teams/intros/{rid}/accept", headers={"X-CSRF-Token": csrf(bob)}).json()["status"]
+        == "accepted"
+    )
+    done = bob.post(f"/api/v1/teams/intros/{rid}/done", headers={"X-CSRF-Token": csrf(bob)}).json()
+    assert done["status"] == "done"
+    favour = bob.get(f"/api/v1/favours/{done['favour_id']}")
+    assert favour.status_code == 200, favour.text
+    assert favour.json()["kind"] == "introduction"
+    outgoing = alice.get("/api/v1/teams/intros").json()["outgoing"]
+    assert [(r["status"], r["favour_id"] is not None) for r in outgoing] == [("done", True)]
+    # Hostile input is a 4xx, never a 500.
+    h = {"X-CSRF-Token": csrf(alice)}
+    for res in (
+        alice.get("/api/v1/teams/who-knows", params={"org": "Ac\x00me"}),
+        alice.post("/api/v1/teams/intros", json={"ref": f"{row['ref']}\x00", "message": "x"}, headers=h),
+        alice.post("/api/v1/teams/intros", json={"ref": row["ref"], "message": "a\x00b"}, headers=h),
+        alice.post("/api/v1/teams", json={"name": "x\x00y"}, headers=h),
+        alice.delete(f"/api/v1/teams/{tid}/members/nob%00dy", headers=h),
+        alice.post(f"/api/v1/teams/intros/{rid}/explode", headers=h),
+        alice.put(f"/api/v1/teams/{2**31}/sharing", json={"shares": True}, headers=h),
+    ):
+        assert 400 <= res.status_code < 500, (res.request.url, res.status_code, res.text)
+    assert alice.get("/api/v1/teams/paths", params={"to": "' OR 1=1 --"}).json()["paths"] == []
+    # Bob stops sharing: Alice sees nothing of his network at once.
+    bob.put(f"/api/v1/teams/{tid}/sharing", json={"shares": False}, headers={"X-CSRF-Token": csrf(bob)})
+    assert alice.get("/api/v1/teams/who-knows", params={"org": "Acme"}).json()["count"] == 0
+
+
+def test_team_page(client_for: Callable[[str], TestClient], team: dict[str, Any], server: Any) -> None:
+    alice, bob, carol = client_for("alice"), client_for("bob"), client_for("carol")
+    page = bob.get("/team")
+    assert page.status_code == 200
+    assert 'data-testid="nav-team"' in page.text
+    assert 'href="/team"' in bob.get("/account").text
+    assert bob.post(f"/team/{team['id']}/sharing", data={"shares": "on"}).status_code == 403  # no CSRF token
+    res = bob.post(
+        f"/team/{team['id']}/sharing", data={"shares": "on", "csrf_token": csrf(bob)}, follow_redirects=False
+    )
+    assert res.status_code == 303
+    assert "Stop sharing" in bob.get("/team").text
+    found = alice.get("/team", params={"org": "Acme"})
+    assert "Carla Diaz" in found.text
+    assert "Hiring Manager" in found.text
+    _no_secrets(found.text)
+    ref = found.text.split('name="ref" value="', 1)[1].split('"', 1)[0]
+    asked = alice.post("/team/intros", data={"ref": ref, "message": "<b>hi</b>", "csrf_token": csrf(alice)},
+                       follow_redirects=False)  # fmt: skip
+    assert asked.status_code == 303
+    inbox = bob.get("/team").text
+    assert "&lt;b&gt;hi&lt;/b&gt;" in inbox  # the message is escaped
+    rid = teams.list_intros(server, accounts.get_user(server, "bob"))["incoming"][0]["id"]
+    assert carol.post(f"/team/intros/{rid}/done", data={"csrf_token": csrf(carol)}).status_code == 404
+    assert alice.post(f"/team/intros/{rid}/done", data={"csrf_token": csrf(alice)}).status_code == 404
+    res = bob.post(f"/team/intros/{rid}/done", data={"csrf_token": csrf(bob)}, follow_redirects=False)
+    assert res.status_code == 303
+    assert "[done]" in alice.get("/team").text
+    assert "Nobody has asked you" in carol.get("/team").text
+    assert "Carla Diaz" not in carol.get("/team", params={"org": "Acme"}).text

@@ -222,10 +222,17 @@ def _order(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(results, key=lambda r: (-r["strength"], r["teammate"]["username"], r["name"].lower(), r["ref"]))
 
 
+def _clean(text: str | None) -> str:
+    clean = " ".join((text or "").split())
+    if "\x00" in clean:
+        raise InvalidInput("text cannot contain NUL characters", hint="remove the \\x00 from it")
+    return clean
+
+
 def team_who_knows(server: Db, account: Account, org: str, *, now: datetime) -> dict[str, Any]:
     """Who on my teams knows someone at ``org`` now: {organization (as asked), results: [CONTACT_KEYS], count},
     the strongest first, from every teammate who shares with a team I am on."""
-    text = " ".join((org or "").split())
+    text = _clean(org)
     if not text:
         raise InvalidInput("which organization? (an empty name)")
     results: list[dict[str, Any]] = []
@@ -271,7 +278,7 @@ def team_paths(server: Db, account: Account, target: str, *, now: datetime) -> d
     with, else their contacts at the organization of that name; the strongest first."""
     from dunbar import people, strength
 
-    text = " ".join((target or "").split())
+    text = _clean(target)
     if not text:
         raise InvalidInput("a path to whom? (an empty name)")
     found: list[tuple[str, dict[str, Any]]] = []

@@ -126,10 +126,14 @@ def create_app(
 
     if server:
         from dunbar.web.api.account import router as account_api
+        from dunbar.web.api.teams import router as teams_api
         from dunbar.web.pages.account import router as account_pages
+        from dunbar.web.pages.team import router as team_pages
 
         app.include_router(account_pages)
+        app.include_router(team_pages)
         app.include_router(account_api, prefix="/api/v1")
+        app.include_router(teams_api, prefix="/api/v1")
     # Pages first: a page request then matches within a few routes; the API's paths all start with /api/v1.
     app.include_router(pages_router)
     app.include_router(api_router)
