@@ -133,14 +133,22 @@ def _index_interactions(db: Db, ordered: list[int]) -> None:
         )
 
 
-def add_interaction_docs(db: Db, summaries: list[tuple[int, str]]) -> None:
-    """The search documents of interactions created just now, from their summaries (no re-reading, nothing to
-    replace): ``(interaction id, summary)`` pairs."""
-    with db.transaction(), _deferred_fts(db, len(summaries)):
-        for page in chunks(summaries):
+def add_interaction_docs(db: Db, source_id: int, count: int) -> None:
+    """The search documents of the ``count`` interactions that one import source created just now: read back
+    page by page in id order (nothing to replace, and nothing held in memory however large the import)."""
+    with db.transaction(), _deferred_fts(db, count):
+        after = 0
+        while True:
+            rows = db.rows(
+                "SELECT id, summary FROM interaction WHERE source_id = :s AND id > :after ORDER BY id LIMIT 2000",
+                {"s": source_id, "after": after},
+            )
+            if not rows:
+                break
+            after = rows[-1][0]
             db.executemany(
                 "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('interaction', :r, NULL, :b)",
-                [{"r": iid, "b": _body(summary)} for iid, summary in page if summary],
+                [{"r": iid, "b": _body(summary)} for iid, summary in rows if summary],
             )
 
 

@@ -223,7 +223,6 @@ class Planner:
         self.touched_people: set[int] = set()
         self.new_docs: dict[int, list[str]] = {}  # what search will index for the people this batch creates
         self.new_notes: list[int] = []
-        self.new_interactions: list[tuple[int, str]] = []  # (id, summary): what search will index
         self.contacted: set[int] = set()
         from dunbar import stats
 
@@ -621,7 +620,6 @@ class Planner:
         initiator = rec.initiator or ("me" if sender_is_me else ("them" if rec.sender else None))
         large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
         iid = self.ids.take("interaction")
-        summary = " ".join((rec.summary or "").split())[:1000]
         self._add(
             "interaction",
             {
@@ -630,7 +628,7 @@ class Planner:
                 "occurred_at": rec.occurred_at,
                 "kind": rec.kind,
                 "initiator": initiator,
-                "summary": summary,
+                "summary": " ".join((rec.summary or "").split())[:1000],
                 "weight": LOW_WEIGHT if (large or rec.bulk) else 1.0,
                 "external_id": ext,
                 "thread": rec.thread,
@@ -643,7 +641,6 @@ class Planner:
             self.contacted.add(pid)
             self.stats.add(pid, rec.occurred_at, LOW_WEIGHT if (large or rec.bulk) else 1.0, initiator, rec.kind)
         self.k.external_ids.add(ext)
-        self.new_interactions.append((iid, summary))
         self.report.created += 1
         self.report.interactions_created += 1
 
@@ -733,7 +730,7 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
     search.add_person_docs(db, plan.new_docs)
     search.index_people(db, plan.touched_people - plan.new_docs.keys())
     search.index_notes(db, plan.new_notes)
-    search.add_interaction_docs(db, plan.new_interactions)
+    search.add_interaction_docs(db, plan.source_id, report.interactions_created)
     for a, b, score, evidence in plan.candidates:
         lo, hi = min(a, b), max(a, b)
         if lo == hi:
