@@ -91,7 +91,9 @@ def test_paths_with_given_scores_and_one_pass_over_the_ties_are_the_plain_ones(d
     old = graph.TIES_SCAN_FROM
     graph.TIES_SCAN_FROM = 10
     try:
-        quick = [graph.paths(db, to_person=t, k=3, now=NOW, today=TODAY, everyone=everyone) for t in targets]
+        known = graph.warm_contacts(db, now=NOW, everyone=everyone)
+        assert known == graph.warm_contacts(db, now=NOW)
+        quick = [graph.paths(db, to_person=t, k=3, now=NOW, today=TODAY, known_contacts=known) for t in targets]
         scanned = graph._ties_touching(db, ids)
     finally:
         graph.TIES_SCAN_FROM = old

@@ -101,10 +101,9 @@ def resolve_target(db: Db, text: str) -> tuple[str, int]:
 # Loading the part of the graph a search needs ---------------------------------------------------------------
 
 
-def _contacts(db: Db, *, now: datetime, everyone: Mapping[int, int] | None = None) -> dict[int, int]:
-    """My strength with everyone I have been in touch with or rated (live, not me), above the floor.
-
-    ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
+def warm_contacts(db: Db, *, now: datetime, everyone: Mapping[int, int] | None = None) -> dict[int, int]:
+    """My strength with everyone I have been in touch with or rated (live, not me), above the floor: the first
+    hops of ``paths``. ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
     from dunbar import strength
 
     ids = [int(r[0]) for r in db.rows("SELECT person_id FROM person_stats")]
@@ -392,7 +391,7 @@ def paths(
     max_hops: int = 3,
     now: datetime,
     today: date,
-    everyone: Mapping[int, int] | None = None,
+    known_contacts: Mapping[int, int] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``k`` warmest paths from me to a person or to anyone who works at an organization now, best first,
     each through a different first person (so that no one is asked k times), each explained:
@@ -402,7 +401,7 @@ def paths(
 
     First hop: my strength with them, how recently we were in touch, and the favour balance (people who owe me
     are preferred, people I already owe are penalized). Further hops: the tie's strength and freshness.
-    ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
+    ``known_contacts`` is ``warm_contacts(db, now=now)`` when the caller already has it (never changed here)."""
     if (to_person is None) == (to_org is None):
         raise InvalidInput("a path goes to one person or one organization")
     if not 1 <= max_hops <= 3:
@@ -425,7 +424,7 @@ def paths(
         targets = _current_staff(db, int(row["id"]))
     if not targets:
         return []
-    contacts = _contacts(db, now=now, everyone=everyone)
+    contacts = known_contacts if known_contacts is not None else warm_contacts(db, now=now)
     goal = set(targets)
     # Hop 3 from the target's side: the people next to the targets (and the ties that reach them).
     near = _ties_touching(db, goal) if max_hops >= 2 else []
@@ -470,7 +469,7 @@ def _explain(
     found: list[P.Path],
     *,
     me: int,
-    contacts: dict[int, int],
+    contacts: Mapping[int, int],
     nets: dict[int, float],
     adj: dict[int, dict[int, float]],
     tie_of: dict[tuple[int, int], Edge],

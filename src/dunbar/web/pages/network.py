@@ -50,20 +50,24 @@ def network_page(request: Request, db: DbDep, clock: ClockDep, org: Text = "", t
             ctx["knows_error"] = problem(e)
     if to.strip():
 
-        def everyone() -> dict[int, int]:
-            return memo.everyone(request, db, clock).scores
+        def warm() -> dict[int, int]:
+            # My first hops, kept like everyone's strength they come from.
+            everyone = memo.everyone(request, db, clock).scores
+            return memo.remember(
+                request, db, clock, "contacts", lambda: graph.warm_contacts(db, now=clock.now, everyone=everyone)
+            )
 
         try:
             kind, target_id = graph.resolve_target(db, to)
             if kind == "person":
                 ctx["target"] = {"kind": kind, "name": people.summary(db, [target_id])[target_id]["name"]}
                 found = graph.paths(
-                    db, to_person=target_id, k=PATHS, now=clock.now, today=clock.today, everyone=everyone()
+                    db, to_person=target_id, k=PATHS, now=clock.now, today=clock.today, known_contacts=warm()
                 )
             else:
                 ctx["target"] = {"kind": kind, "name": graph.resolve_organization(db, to)["name"]}
                 found = graph.paths(
-                    db, to_org=target_id, k=PATHS, now=clock.now, today=clock.today, everyone=everyone()
+                    db, to_org=target_id, k=PATHS, now=clock.now, today=clock.today, known_contacts=warm()
                 )
             ctx["paths"] = found
         except DunbarError as e:
