@@ -616,8 +616,9 @@ def run_store(
         res.problems += [f"round {r}: {p}" for p in problems]
         res.rounds = r
         log(
-            f"{store.name} round {r}/{rounds}: import {'killed' if killed else 'finished'} "
-            f"at {kill_import:.2f} s ({'no batch' if not seen[-1].batch else 'batch whole'}), server killed at "
+            f"{store.name} round {r}/{rounds}: import "
+            + (f"killed at {kill_import:.2f} s" if killed else f"ended before its kill at {kill_import:.2f} s")
+            + f" ({'no batch' if not seen[-1].batch else 'batch whole'}), server killed at "
             f"{kill_server:.2f} s, {acked.total()} acknowledged writes, {len(problems)} problems"
         )
     res.acked_writes = acked.total()
