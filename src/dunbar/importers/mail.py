@@ -204,12 +204,12 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
 
 
 # Parsing in worker processes. A large Maildir is read by ``WORKERS`` processes, each given chunks of file names,
-# while this process resolves identities and writes the database: the two overlap. At most ``_WINDOW`` chunks
+# while this process resolves identities and writes the database: the two overlap. At most 3 chunks a worker
 # are in flight and results come back in order, so memory stays flat and the records (and the numbers in
 # reports) are exactly those of a single-process read.
 PARALLEL_FROM = 4000  # messages in one folder: fewer are read here (starting workers costs more than it saves)
 CHUNK_NAMES = 500
-WORKERS = min(2, os.cpu_count() or 1)
+WORKERS = min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0  # one core: nothing to overlap
 
 
 def _parse_names(
@@ -233,7 +233,7 @@ def _parse_names(
     try:
         for chunk in itertools.chain(first, chunks):
             pending.append((chunk, pool.submit(_read_chunk, str(directory), prefix, chunk, me)))
-            if len(pending) >= _WINDOW:
+            if len(pending) >= 3 * WORKERS:
                 done, fut = pending.popleft()
                 yield from _records(directory, prefix, done, fut.result(), me, counter)
         while pending:
@@ -247,12 +247,9 @@ def _parse_names(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-_WINDOW = 3 * WORKERS
-
-
 def _pool() -> Any:
     """A pool of worker processes, or None where they cannot be had cheaply and safely (fork on Linux only)."""
-    if WORKERS < 2 or sys.platform != "linux":
+    if WORKERS < 1 or sys.platform != "linux":
         return None
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
