@@ -64,6 +64,7 @@ class Server:
     url: str  # the database
     base: str  # http://127.0.0.1:PORT
     errors: list[str] = field(default_factory=list)
+    app: Any = None  # the FastAPI app being served
 
     def db(self) -> Any:
         return open_db(self.url)
@@ -92,17 +93,18 @@ class _Capture:
 
 
 @contextmanager
-def serve(url: str) -> Iterator[Server]:
-    """The web app served by uvicorn in a thread on a free loopback port, today 2026-11-25."""
+def serve(url: str, **options: Any) -> Iterator[Server]:
+    """The web app served by uvicorn in a thread on a free loopback port, today 2026-11-25; ``options`` go to
+    ``create_app`` (``server=True, secure_cookies=False`` for the team server over plain HTTP)."""
     import uvicorn
 
     from dunbar.web import create_app
 
     port = free_port()
-    app = create_app(url, today=TODAY, port=port)
+    app = create_app(url, today=TODAY, port=port, **options)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
     uv = uvicorn.Server(config)
-    srv = Server(url=url, base=f"http://127.0.0.1:{port}")
+    srv = Server(url=url, base=f"http://127.0.0.1:{port}", app=app)
     with _Capture(srv.errors):
         thread = threading.Thread(target=uv.run, name=f"uvicorn-{port}", daemon=True)
         thread.start()

@@ -93,9 +93,10 @@ class Hostile:
             expect(body).to_contain_text(text)
 
 
-def drill_every_field(ui: Ui, tmp_path: Path, open_db: Callable[[], Any]) -> None:
+def drill_every_field(ui: Ui, tmp_path: Path, open_db: Callable[[], Any]) -> dict[str, int]:
     """Hostile values into every field that takes contact data (API, UI, an imported file), then every page:
-    nothing runs and the values show literally. ``open_db`` opens the network the signed-in browser sees."""
+    nothing runs and the values show literally. ``open_db`` opens the network the signed-in browser sees.
+    Gives back the ids of the people it made."""
     h = Hostile(ui)
     page = ui.page
 
@@ -233,3 +234,4 @@ def drill_every_field(ui: Ui, tmp_path: Path, open_db: Callable[[], Any]) -> Non
     expect(page.get_by_test_id("error")).to_contain_text("<img src=x onerror=window.__xss=1>")
     h.inert("error page")
     assert page.evaluate("window.__xss") is None
+    return {"eve": eve, "mal": mal, "twin": twin}
