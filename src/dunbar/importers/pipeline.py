@@ -594,52 +594,66 @@ class Planner:
         return pid
 
     def interaction(self, rec: InteractionRecord) -> None:
-        everyone = ([rec.sender] if rec.sender else []) + list(rec.participants)
+        # The hot path of a mail import (once a message): plain loops, each value computed once.
+        sender = rec.sender
+        everyone = [sender, *rec.participants] if sender else list(rec.participants)
         ext = rec.external_id or self._synthetic_id(rec, everyone)
         if ext in self.k.external_ids:
             self.report.unchanged += 1
             return
-        mine = [self._is_me(p) for p in everyone]
-        sender_is_me = rec.sender is not None and mine[0]
-        others = [p for p, is_me in zip(everyone, mine, strict=True) if not is_me]
+        is_me = self._is_me
+        sender_is_me = False
+        others = []
+        for ref in everyone:
+            if is_me(ref):
+                if ref is sender:
+                    sender_is_me = True
+            else:
+                others.append(ref)
         if not others:
             self.reject(rec.line, "no one but you took part")
             return
+        bulk = rec.bulk
+        me_id = self.k.me_id
         people: dict[int, str | None] = {}
         for ref in others:
-            pid = self._participant(ref, create=not rec.bulk)
-            if pid is not None and pid != self.k.me_id:
+            pid = self._participant(ref, create=not bulk)
+            if pid is not None and pid != me_id:
                 people.setdefault(pid, ref.role)
         if not people:
-            if rec.bulk:
+            if bulk:
                 self.report.ignored_bulk += 1
                 self.report.unchanged += 1
             else:
                 self.reject(rec.line, "no participant could be identified (no name or address)")
             return
-        initiator = rec.initiator or ("me" if sender_is_me else ("them" if rec.sender else None))
+        initiator = rec.initiator or ("me" if sender_is_me else ("them" if sender else None))
         large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
+        weight = LOW_WEIGHT if (large or bulk) else 1.0
+        at, kind = rec.occurred_at, rec.kind
         iid = self.ids.take("interaction")
         self._add(
             "interaction",
             {
                 "id": iid,
                 "uid": self._uid(),
-                "occurred_at": rec.occurred_at,
-                "kind": rec.kind,
+                "occurred_at": at,
+                "kind": kind,
                 "initiator": initiator,
                 "summary": " ".join((rec.summary or "").split())[:1000],
-                "weight": LOW_WEIGHT if (large or rec.bulk) else 1.0,
+                "weight": weight,
                 "external_id": ext,
                 "thread": rec.thread,
                 "source_id": self.source_id,
                 "created_at": self.now,
             },
         )
+        rows = self.rows.setdefault("participant", [])
+        contacted, stats = self.contacted, self.stats
         for pid, role in people.items():
-            self._add("participant", {"interaction_id": iid, "person_id": pid, "role": role})
-            self.contacted.add(pid)
-            self.stats.add(pid, rec.occurred_at, LOW_WEIGHT if (large or rec.bulk) else 1.0, initiator, rec.kind)
+            rows.append({"interaction_id": iid, "person_id": pid, "role": role})
+            contacted.add(pid)
+            stats.add(pid, at, weight, initiator, kind)
         self.k.external_ids.add(ext)
         self.report.created += 1
         self.report.interactions_created += 1
