@@ -429,13 +429,14 @@ def paths(
     # Hop 3 from the target's side: the people next to the targets (and the ties that reach them).
     near = _ties_touching(db, goal) if max_hops >= 2 else []
     middle = {int(x) for e in near for x in (e[1], e[2])} - goal
-    # Hop 2 from my side: my contacts' ties, kept only where they lead to the target or next to it.
+    # Hop 2 from my side: my contacts' ties, kept only where they lead to the target or next to it. The same ties
+    # are read from whichever side has fewer people (one tie per pair, so which side lists them changes nothing).
     useful = goal | middle
-    mine = (
-        [e for e in _ties_touching(db, contacts) if int(e[1]) in useful or int(e[2]) in useful]
-        if (max_hops >= 2)
-        else []
-    )
+    mine: list[Edge] = []
+    if max_hops >= 2 and len(useful) < len(contacts):
+        mine = [e for e in _ties_touching(db, useful) if int(e[1]) in contacts or int(e[2]) in contacts]
+    elif max_hops >= 2:
+        mine = [e for e in _ties_touching(db, contacts) if int(e[1]) in useful or int(e[2]) in useful]
     dead = _dead(db, {int(x) for e in (*near, *mine) for x in (e[1], e[2])} - set(contacts))
     adj: dict[int, dict[int, float]] = defaultdict(dict)
     tie_of: dict[tuple[int, int], Edge] = {}
