@@ -42,7 +42,9 @@ EVERYONE_FROM = 4000
 def _people(db: Db, person_ids: Iterable[int] | None) -> list[tuple[Any, ...]]:
     """(id, connected_on as days since the scoring epoch, closeness) of live people other than me."""
     met = "julianday(connected_on) - 2451544.5" if db.dialect == "sqlite" else "connected_on - DATE '2000-01-01'"
-    sql = f"SELECT id, {met}, closeness FROM person WHERE {_LIVE}"
+    # Nearly everyone is live: on SQLite a plain pass over the table beats the index on deleted_at (2.5 times).
+    table = "person NOT INDEXED" if db.dialect == "sqlite" and person_ids is None else "person"
+    sql = f"SELECT id, {met}, closeness FROM {table} WHERE {_LIVE}"
     if person_ids is None:
         return db.rows(sql, {"f": False})
     out: list[tuple[Any, ...]] = []
