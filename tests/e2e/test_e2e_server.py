@@ -26,14 +26,15 @@ __all__ = ["server_template", "server_url"]  # the PostgreSQL fixtures, used her
 
 MALLORY = f"Mallory {SCRIPT} {ATTR}"
 ZED = f"{SQL} {UNICODE} {TEMPLATE}"
+MALLORY_EMAIL = "m'&lt{{7*7}}@example.org"  # a quote, an entity (no ; is allowed) and template syntax
 
 
 @pytest.fixture
 def team_server(server_url: str) -> Iterator[Server]:
     """The team server over plain HTTP on loopback, with two more users whose names are hostile."""
     cli = Cli(server_url)
-    for username, name in (("mallory", MALLORY), ("zed", ZED)):
-        cli("users", "add", username, "--name", name, "--email", f"{username}@example.org", "--password-stdin",
+    for username, name, email in (("mallory", MALLORY, MALLORY_EMAIL), ("zed", ZED, "z@example.org")):
+        cli("users", "add", username, "--name", name, "--email", email, "--password-stdin",
             input=PASSWORD + "\n")  # fmt: skip
     with serve(server_url, server=True, secure_cookies=False) as srv:
         yield srv
@@ -133,7 +134,7 @@ def test_hostile_input_on_the_team_server(team_ui: Ui, tmp_path: Path) -> None:
     assert page.url.startswith(base + "/x"), page.url
 
     # Mallory's display name (made with `dunbar users add --name`) in the menu, her account and her "me".
-    h.visit("/account", shows=(MALLORY,))
+    h.visit("/account", shows=(MALLORY, MALLORY_EMAIL))
     expect(page.get_by_test_id("nav-account")).to_have_text(MALLORY)
     expect(page.get_by_test_id("account-who").get_by_role("heading")).to_have_text(MALLORY)
     h.visit("/settings")
