@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from dunbar.store.db import Db, chunks, to_date, to_datetime
 from dunbar.vocabulary import CIRCLES
 
 __all__ = [
+    "Circles",
     "Everyone",
     "apply_circles",
     "circle_changes",
@@ -143,22 +144,34 @@ def _person(db: Db, person_id: int) -> dict[str, Any]:
     return row
 
 
-@dataclass(frozen=True)
+@dataclass
+class Circles:
+    """Whom circles are suggested for (with their scores), the circle suggested for each, and them strongest first
+    (then by id)."""
+
+    suggestable: dict[int, int]
+    suggested: dict[int, str]
+    order: list[int]
+
+
+@dataclass
 class Everyone:
-    """Everyone's score at one moment (``scores``), and the part of it circles are suggested for
-    (``suggestable``): what the pages that rank people need, computed once while the data stays the same."""
+    """Everyone's score at one moment, and (worked out the first time a page asks) the circles suggested from
+    them: what the pages that rank people need, computed once while the data stays the same."""
 
     scores: dict[int, int]
-    suggestable: dict[int, int]
-    suggested: dict[int, str]  # the circle suggested for each of ``suggestable``
-    order: list[int]  # ``suggestable`` strongest first (then by id)
+    _circles: Circles | None = field(default=None, repr=False, compare=False)
+
+    def circles(self, db: Db) -> Circles:
+        if self._circles is None:
+            ranked = _suggestable(db, self.scores)
+            order = sorted(ranked, key=lambda pid: (-ranked[pid], pid))
+            self._circles = Circles(ranked, scoring.suggest_circles(ranked), order)
+        return self._circles
 
 
 def ranking(db: Db, *, now: datetime, params: StrengthParams | None = None) -> Everyone:
-    everyone = scores(db, now=now, params=params)
-    ranked = _suggestable(db, everyone)
-    order = sorted(ranked, key=lambda pid: (-ranked[pid], pid))
-    return Everyone(everyone, ranked, scoring.suggest_circles(ranked), order)
+    return Everyone(scores(db, now=now, params=params))
 
 
 def _suggestable(db: Db, all_scores: Mapping[int, int]) -> dict[int, int]:
@@ -192,7 +205,7 @@ def explain(
     why = scoring.strength(stats, now=now, connected_on=to_date(person["connected_on"]), closeness=closeness, params=p)
     suggested = None
     if person["deleted_at"] is None:
-        ranked = dict((everyone or ranking(db, now=now, params=p)).suggestable)
+        ranked = dict((everyone or ranking(db, now=now, params=p)).circles(db).suggestable)
         ranked[person_id] = why.score
         suggested = circle_of(ranked, person_id)
     return {
@@ -255,9 +268,10 @@ def circle_changes(
     """The first ``limit`` of ``suggest_circles`` whose circle would change (the same rows, in the same order),
     and how many there are in all; names are read for the rows returned only."""
     everyone = everyone or ranking(db, now=now, params=params)
-    ranked, suggested = everyone.suggestable, everyone.suggested
+    ranks = everyone.circles(db)
+    ranked, suggested = ranks.suggestable, ranks.suggested
     circles = {int(r[0]): r[1] for r in db.rows(f"SELECT id, circle FROM person WHERE {_LIVE}", {"f": False})}
-    changed = [pid for pid in everyone.order if circles.get(pid) != suggested[pid]]
+    changed = [pid for pid in ranks.order if circles.get(pid) != suggested[pid]]
     shown = changed[: max(limit, 0)]
     names: dict[int, tuple[str, str | None]] = {}
     for ids in chunks(sorted(shown)):
