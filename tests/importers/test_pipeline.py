@@ -276,3 +276,23 @@ def test_same_name_and_organization_but_different_addresses_is_only_a_candidate(
     assert two.person_id is None
     assert two.candidates[0].person_id == 1
     assert "different e-mail" in two.candidates[0].evidence[0]
+
+
+def test_a_batch_bounds_the_sqlite_page_cache_and_puts_it_back(db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    if db.dialect != "sqlite":
+        pytest.skip("a SQLite setting")
+    from dunbar.importers import pipeline
+
+    before = db.scalar("PRAGMA cache_size")
+    seen = []
+    real_flush = pipeline.Writer.flush
+
+    def flush(self, plan) -> None:  # type: ignore[no-untyped-def]
+        seen.append(db.scalar("PRAGMA cache_size"))
+        real_flush(self, plan)
+
+    monkeypatch.setattr(pipeline.Writer, "flush", flush)
+    report = apply_records(db, [person("Ana Lima", 1)], fmt="vcard", path=Path("x.vcf"), now=NOW)
+    assert report.created == 1
+    assert seen == [-pipeline.IMPORT_CACHE_KIB]
+    assert db.scalar("PRAGMA cache_size") == before

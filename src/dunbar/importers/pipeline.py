@@ -782,6 +782,7 @@ def apply_records(
             "SELECT max(id) FROM batch WHERE fingerprint = :f AND status = 'applied'", {"f": fp}
         )
     gc.freeze()
+    cache = _bound_cache(db)
     try:
         with db.transaction():
             batch_id, source_id = _batch(db, fmt=fmt, path=path, fp=fp, now=now)
@@ -832,9 +833,28 @@ def apply_records(
         report.batch_id = None
     finally:
         gc.unfreeze()
+        if cache is not None:
+            db.execute(f"PRAGMA cache_size = {cache}")
     report.seconds = round(time.perf_counter() - started, 3)
     assert report.read == report.created + report.merged + report.unchanged + report.rejected
     return report
+
+
+IMPORT_CACHE_KIB = 4096
+
+
+def _bound_cache(db: Db) -> int | None:
+    """SQLite: a 4 MiB page cache while a batch runs (the previous size is returned, to be put back).
+
+    A batch writes most pages it touches once; a larger cache (the connection's 64 MiB) held the whole new
+    database in memory, so peak memory grew with the mailbox (128 MB at 100,000 messages against 47 MB at 10,000;
+    67 MB with this cache, in the same CPU time: pages it drops are still in the operating system's cache).
+    """
+    if db.dialect != "sqlite":
+        return None
+    before = int(db.scalar("PRAGMA cache_size"))
+    db.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
+    return before
 
 
 def _bulk_last(records: Iterable[Record | tuple[str, Record]]) -> Iterator[Record | tuple[str, Record]]:
