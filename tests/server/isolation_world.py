@@ -8,6 +8,11 @@ names its owner: a response seen by one user must hold no other user's marker.
 Seeding goes through each user's own REST API (signed in, with the CSRF token), as a real client would; only
 the duplicate pair, which only an import or a scan proposes, is queued through the service layer on
 ``accounts.user_db``.
+
+The team: alice and a teammate (dave, made for the drill, markers ``SECRET-D-…``) share with a team called
+``SECRET-A-team`` and have asked each other for introductions (the messages marked); bob is on a team of his own,
+``SECRET-B-team``, and on none of theirs. Dave's contact at ``SECRET-D-org`` has notes, an interaction and a favour
+around her, all marked.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # references a guesser might type: e-mail, org, tag
     token: str = ""
+    # The team (on the accounts tables, not in a network): its id, the introduction requests' ids, the contact
+    # refs; and the teammate, whose network must stay as it was too.
+    team: dict[str, Any] = field(default_factory=dict)
+    teammate: World | None = None
 
     def marker(self, what: str) -> str:
         return f"SECRET-{self.letter.upper()}-{what}"
@@ -211,3 +220,76 @@ def start_import_job(world: World) -> str:
         time.sleep(0.05)
     world.names["import_job"] = job
     return job
+
+
+def seed_teammate(world: World) -> World:
+    """A small network for alice's teammate: one contact at an organization, with a note, an interaction and a
+    favour around her (none of which may ever leave the network)."""
+    c, m, t = world.client, world.marker, world.letter
+    ids, names = world.ids, world.names
+    names["org"] = m("org")
+    names["contact"] = f"Dora {m('contact')}"
+    names["email"] = f"secret-{t}-contact@example.org"
+    ids["contact"] = _ok(
+        c.post(
+            "/api/v1/people",
+            json={
+                "name": names["contact"],
+                "circle": "close",
+                "emails": [names["email"]],
+                "organization": names["org"],
+                "title": m("title"),
+                "how_met": m("how-met"),
+            },
+        ),
+        201,
+    )["id"]
+    ids["note"] = _ok(c.post(f"/api/v1/people/{ids['contact']}/notes", json={"body": m("note")}), 201)["id"]
+    ids["interaction"] = _ok(
+        c.post("/api/v1/interactions", json={"summary": m("interaction"), "people": [ids["contact"]]}), 201
+    )["id"]
+    ids["favour"] = _ok(
+        c.post(
+            "/api/v1/favours",
+            json={"person_id": ids["contact"], "direction": "given", "kind": "advice", "note": m("favour")},
+        ),
+        201,
+    )["id"]
+    return world
+
+
+def seed_teams(alice: World, dave: World, bob: World) -> None:
+    """alice (an administrator) makes her team with dave and bob's team of his own; alice and dave share with
+    theirs and ask each other for an introduction: alice's request to dave stays pending, dave's to alice she
+    accepts. Recorded in ``alice.team`` (and alice's names gain what a guesser would type for dave's contact)."""
+    a, d = alice.client, dave.client
+    mine = _ok(a.post("/api/v1/teams", json={"name": alice.marker("team")}), 201)
+    for username in ("alice", "dave"):
+        _ok(a.post(f"/api/v1/teams/{mine['id']}/members", json={"username": username}))
+    theirs = _ok(a.post("/api/v1/teams", json={"name": bob.marker("team")}), 201)
+    _ok(a.post(f"/api/v1/teams/{theirs['id']}/members", json={"username": "bob"}))
+    for client, team in ((a, mine), (d, mine), (bob.client, theirs)):
+        assert _ok(client.put(f"/api/v1/teams/{team['id']}/sharing", json={"shares": True}))["shares"] is True
+    # Each finds the other's contacts through the team, and asks for an introduction to one.
+    found = _ok(a.get("/api/v1/teams/who-knows", params={"org": dave.names["org"]}))["results"]
+    assert [r["name"] for r in found] == [dave.names["contact"]], found
+    ref_dave = found[0]["ref"]
+    found = _ok(d.get("/api/v1/teams/who-knows", params={"org": alice.names["org"]}))["results"]
+    assert found, "dave sees none of alice's contacts"
+    ref_alice = found[0]["ref"]
+    ask = _ok(a.post("/api/v1/teams/intros", json={"ref": ref_dave, "message": alice.marker("team-intro")}), 201)
+    asked = _ok(d.post("/api/v1/teams/intros", json={"ref": ref_alice, "message": dave.marker("team-intro")}), 201)
+    assert _ok(a.post(f"/api/v1/teams/intros/{asked['id']}/accept"))["status"] == "accepted"
+    alice.team.update(
+        team=mine["id"],
+        other_team=theirs["id"],
+        ask=ask["id"],  # alice asked dave: pending (dave introduces, alice may cancel)
+        asked=asked["id"],  # dave asked alice: accepted (alice introduces, dave may cancel)
+        ref_dave=ref_dave,
+        ref_alice=ref_alice,
+    )
+    alice.names.update(
+        teammate_org=dave.names["org"], teammate_contact=dave.names["contact"], teammate_email=dave.names["email"]
+    )
+    alice.teammate = dave
+    bob.team.update(team=theirs["id"])

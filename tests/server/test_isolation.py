@@ -6,14 +6,19 @@ bob (B) has a network of his own whose ids all start at 100,000; carol has one b
 her ids are alice's ids. Every route of the app is enumerated from the app itself and must be classified below:
 
 - ``id_cases``: routes that take an object's id (in the path, the body or the query): B sends alice's ids, with
-  valid bodies and his CSRF token, and must be refused (404) and shown none of alice's markers;
+  valid bodies and his CSRF token, and must be refused (404) and shown none of alice's markers. Alice's team and
+  her introduction requests (with her teammate dave, whose network is marked ``SECRET-D-…``) are objects too: bob
+  is on no team with them, so every team route answers him 404 for their ids, and 403 where only an administrator
+  may act (bob is not one);
 - ``reads``: the lists, searches, reports, exports and pages without an object id: B's answers hold none of
   alice's markers (alice reads them first, so a cache shared between users would show);
 - ``NO_ID``: changes that name no existing object (they create in the caller's own network);
 - ``PUBLIC``: what answers without signing in.
 
 A route added later fails ``test_every_route_is_classified`` until it is put in one of them. Alice's whole JSON
-export is compared before and after each attack.
+export, her teams and introduction requests as she sees them, and dave's export are compared before and after each
+attack. Within the team, a member acts on a request only in their own part (the introducer accepts, declines or
+marks it done; the requester cancels): anything else is 404, and only an administrator changes teams (403).
 """
 
 from __future__ import annotations
@@ -29,8 +34,16 @@ from fastapi.testclient import TestClient
 
 from dunbar.server import accounts
 from tests.conftest import _pg_url
-from tests.server.conftest import NOW, sign_in
-from tests.server.isolation_world import World, bump_sequences, seed, signed_in_api, start_import_job
+from tests.server.conftest import NOW, PASSWORD, sign_in
+from tests.server.isolation_world import (
+    World,
+    bump_sequences,
+    seed,
+    seed_teammate,
+    seed_teams,
+    signed_in_api,
+    start_import_job,
+)
 
 # --------------------------------------------------------------------------------------------------------------
 # The requests
@@ -39,7 +52,8 @@ from tests.server.isolation_world import World, bump_sequences, seed, signed_in_
 @dataclass(frozen=True)
 class Req:
     """One request of the drill. ``refusal`` is how the app must refuse it when the ids are someone else's:
-    ``"404"``, or ``"empty"`` for a list filtered by another's id (200 with no items: nothing to refuse)."""
+    ``"404"``, ``"403"`` where only an administrator may act (whatever the id), or ``"empty"`` for a list filtered
+    by another's id (200 with no items: nothing to refuse)."""
 
     method: str
     url: str
@@ -69,13 +83,16 @@ class Req:
 
 
 SECTIONS = ("details", "contact", "work", "dates", "tags", "notes")
+INTRO_ACTIONS = ("accept", "decline", "done", "cancel")
 
 
-def id_cases(a: dict[str, int], n: dict[str, str], own: dict[str, int]) -> dict[str, list[Req]]:
+def id_cases(a: dict[str, int], n: dict[str, str], own: dict[str, int], t: dict[str, Any]) -> dict[str, list[Req]]:
     """Every route that names an object, as B would call it with A's ids ``a`` (and A's names ``n``, which B
-    might guess); ``own`` are B's own ids, to pair A's objects with B's where a route takes two."""
+    might guess); ``own`` are B's own ids, to pair A's objects with B's where a route takes two; ``t`` is A's team:
+    its id, her introduction requests' ids and the contact refs asked about."""
     p1, p2, mine = a["p1"], a["p2"], own["p1"]
     api = "/api/v1"
+    team, intros, refs = t["team"], (t["ask"], t["asked"]), (t["ref_dave"], t["ref_alice"])
 
     def each(method: str, template: str, keys: tuple[str, ...], **kw: Any) -> list[Req]:
         return [Req(method, template.format(a[k]), **kw) for k in keys]
@@ -201,6 +218,25 @@ def id_cases(a: dict[str, int], n: dict[str, str], own: dict[str, int]) -> dict[
         "GET /api/v1/paths": [Req("GET", api + "/paths", params={"to": f"#{p1}"})],
         # The account's tokens (on the accounts tables, not in a network)
         "DELETE /api/v1/tokens/{token_id}": each("DELETE", api + "/tokens/{}", ("token",)),
+        # Teams (on the accounts tables): a team one is not on, a request one is not party to, a contact one's
+        # teammates do not share are not found. Changing teams is for administrators: 403 whatever the id.
+        "POST /api/v1/teams": [Req("POST", api + "/teams", json={"name": "Hijacked"}, refusal="403")],
+        "POST /api/v1/teams/{team_id}/members": [
+            Req("POST", f"{api}/teams/{team}/members", json={"username": u}, refusal="403") for u in ("bob", "carol")
+        ],
+        "DELETE /api/v1/teams/{team_id}/members/{username}": [
+            Req("DELETE", f"{api}/teams/{team}/members/{u}", refusal="403") for u in ("alice", "dave")
+        ],
+        "PUT /api/v1/teams/{team_id}/sharing": [
+            Req("PUT", f"{api}/teams/{team}/sharing", json={"shares": s}) for s in (True, False)
+        ],
+        "GET /api/v1/teams/intros/{request_id}": [Req("GET", f"{api}/teams/intros/{r}") for r in intros],
+        "POST /api/v1/teams/intros/{request_id}/{action}": [
+            Req("POST", f"{api}/teams/intros/{r}/{x}") for r in intros for x in INTRO_ACTIONS
+        ],
+        "POST /api/v1/teams/intros": [
+            Req("POST", api + "/teams/intros", json={"ref": ref, "message": "hi"}) for ref in refs
+        ],
         # Pages ------------------------------------------------------------------------------------------------
         "GET /people/{pid}": each("GET", "/people/{}", people),
         # (as htmx asks for them: without it the route only sends the browser to the person's page)
@@ -259,6 +295,13 @@ def id_cases(a: dict[str, int], n: dict[str, str], own: dict[str, int]) -> dict[
         "POST /review/{candidate_id}": each("POST", "/review/{}", ("candidate",), data={"decision": "merge"}),
         "POST /settings/circles": [Req("POST", "/settings/circles", data={"apply": f"{p1}:inner"})],
         "POST /account/tokens/{token_id}/revoke": each("POST", "/account/tokens/{}/revoke", ("token",)),
+        "POST /team/{team_id}/sharing": [
+            Req("POST", f"/team/{team}/sharing", data={"shares": s}) for s in ("on", "off")
+        ],
+        "POST /team/intros/{request_id}/{action}": [
+            Req("POST", f"/team/intros/{r}/{x}") for r in intros for x in INTRO_ACTIONS
+        ],
+        "POST /team/intros": [Req("POST", "/team/intros", data={"ref": ref, "message": "hi"}) for ref in refs],
     }
     if "import_job" in n:  # an import running in the background, known by an unguessable id
         cases["GET /import/jobs/{job_id}"] = [
@@ -305,6 +348,19 @@ def reads(n: dict[str, str]) -> dict[str, list[Req]]:
         "GET /api/v1/me": [g(api + "/me")],
         "GET /api/v1/account": [g(api + "/account")],
         "GET /api/v1/tokens": [g(api + "/tokens")],
+        # Teams: one's own teams and requests; who on one's teams knows someone, asked with alice's organization and
+        # her teammate's contact (their team shares both: anyone else must see neither).
+        "GET /api/v1/teams": [g(api + "/teams")],
+        "GET /api/v1/teams/intros": [g(api + "/teams/intros")],
+        "GET /api/v1/teams/who-knows": [
+            g(api + "/teams/who-knows", org=n["org"]),
+            g(api + "/teams/who-knows", org=n["teammate_org"]),
+            g(api + "/teams/who-knows", org="SECRET"),
+        ],
+        "GET /api/v1/teams/paths": [
+            g(api + "/teams/paths", to=to)
+            for to in (n["org"], n["teammate_org"], n["teammate_contact"], n["teammate_email"])
+        ],
         # Computed over the whole network, so they are asked too (they change only the caller's own network).
         "POST /api/v1/ties/infer": [Req("POST", api + "/ties/infer")],
         "POST /api/v1/offers-needs/suggest": [Req("POST", api + "/offers-needs/suggest")],
@@ -326,6 +382,7 @@ def reads(n: dict[str, str]) -> dict[str, list[Req]]:
         "GET /settings/circles": [g("/settings/circles")],
         "GET /calendar.ics": [g("/calendar.ics")],
         "GET /account": [g("/account")],
+        "GET /team": [g("/team"), g("/team", org=n["org"]), g("/team", org=n["teammate_org"])],
     }
 
 
@@ -390,6 +447,7 @@ class Drill:
     alice: World
     bob: World
     carol: World
+    dave: World  # alice's teammate
     anonymous: TestClient
     clients: list[TestClient] = field(default_factory=list)
 
@@ -430,8 +488,12 @@ def drill(server_template: tuple[Any, str]) -> Iterator[Drill]:
             worlds[username] = seed(world, server, accounts.get_user(server, username))
             if "GET /import/jobs/{job_id}" in app_routes(app):
                 start_import_job(world)
-        d = Drill(app, server, worlds["alice"], worlds["bob"], worlds["carol"], browser(None), clients)
-        yield d
+        accounts.add_user(server, "dave", PASSWORD, now=NOW, display_name="Dave Example", email="dave@example.org")
+        dave = seed_teammate(World("d", browser("dave")))
+        seed_teams(worlds["alice"], dave, worlds["bob"])
+        yield Drill(
+            app, server, worlds["alice"], worlds["bob"], worlds["carol"], dave, anonymous=browser(None), clients=clients
+        )
     finally:
         for client in clients:
             client.__exit__(None, None, None)
@@ -448,6 +510,17 @@ def export(world: World) -> dict[str, Any]:
     return doc
 
 
+def team_state(world: World) -> Any:
+    """``world``'s teams and introduction requests as they see them, and their teammate's whole network."""
+    if not world.team:
+        return None
+    assert world.teammate is not None
+    teams = world.client.get("/api/v1/teams")
+    intros = world.client.get("/api/v1/teams/intros")
+    assert teams.status_code == intros.status_code == 200, (teams.text, intros.text)
+    return [teams.json(), intros.json(), export(world.teammate)]
+
+
 def refused(req: Req, res: Any, client: TestClient) -> str | None:
     """Why ``res`` is not the refusal ``req`` calls for, or None. A page that answers a browser without
     JavaScript by sending it back to the object's own page (which then answers 404) refuses too."""
@@ -459,7 +532,10 @@ def refused(req: Req, res: Any, client: TestClient) -> str | None:
         if res.status_code == 200 and res.json()["items"] == []:
             return None
         return f"expected 200 with no items, got {res.status_code} {res.text[:200]}"
-    if res.status_code != 404:
+    if req.refusal == "403":  # the administrators' refusal (not, say, a CSRF token refused)
+        if res.status_code != 403 or "administrator" not in res.text:
+            return f"expected 403 for a non-administrator, got {res.status_code} {res.text[:200]}"
+    elif res.status_code != 404:
         return f"expected 404, got {res.status_code} {res.headers.get('location', '')} {res.text[:200]}"
     if req.url.startswith("/api/") and not res.headers["content-type"].startswith("application/problem+json"):
         return f"expected a problem document, got {res.headers['content-type']}"
@@ -470,10 +546,10 @@ def attack(
     viewer: World, victim: World, client: TestClient, *, must_refuse: bool, only: Callable[[str], bool] = lambda k: True
 ) -> int:
     """Send every id case with ``victim``'s ids through ``client``; the number of requests sent."""
-    before = export(victim)
+    before = export(victim), team_state(victim)
     problems: list[str] = []
     sent = 0
-    for key, requests in id_cases(victim.ids, victim.names, viewer.ids).items():
+    for key, requests in id_cases(victim.ids, victim.names, viewer.ids, victim.team).items():
         if not only(key):
             continue
         for req in requests:
@@ -487,7 +563,8 @@ def attack(
             if must_refuse and (why := refused(req, res, client)):
                 problems.append(f"{req}: {why}")
     assert not problems, "\n".join(problems)
-    assert export(victim) == before, f"{victim.letter}'s network changed"
+    assert export(victim) == before[0], f"{victim.letter}'s network changed"
+    assert team_state(victim) == before[1], f"{victim.letter}'s team, requests or teammate's network changed"
     return sent
 
 
@@ -498,7 +575,7 @@ def attack(
 def test_every_route_is_classified(drill: Drill) -> None:
     routes = app_routes(drill.app)
     assert len(routes) > 100, "the routes were not all found: has FastAPI changed how routers are included?"
-    cases = id_cases(drill.alice.ids, drill.alice.names, drill.bob.ids)
+    cases = id_cases(drill.alice.ids, drill.alice.names, drill.bob.ids, drill.alice.team)
     views = reads(drill.alice.names)
     classes = [set(cases), set(views), set(NO_ID), set(PUBLIC)]
     known = set().union(*classes)
@@ -535,7 +612,7 @@ def test_the_worlds_are_real(drill: Drill) -> None:
     for kind in ("note", "interaction", "follow-up", "favour", "offer", "need", "job-note", "tie", "import", "intro"):
         assert a.marker(kind).lower() in doc.lower(), kind
     # Each GET of an id case, asked by alice herself, finds her object.
-    for key, requests in id_cases(a.ids, a.names, a.ids).items():
+    for key, requests in id_cases(a.ids, a.names, a.ids, a.team).items():
         for req in requests:
             trashed_page = not req.url.startswith("/api/") and f"/{a.ids['trashed']}" in req.url
             if req.method == "GET" and req.refusal == "404" and "resolve" not in key and "paths" not in key:
@@ -547,6 +624,44 @@ def test_the_worlds_are_real(drill: Drill) -> None:
     assert a.ids["candidate"] in [p["id"] for p in a.client.get("/api/v1/dedupe").json()["items"]]
     assert a.ids["batch"] in [p["id"] for p in a.client.get("/api/v1/imports").json()["items"]]
     assert a.ids["token"] in [t["id"] for t in a.client.get("/api/v1/tokens").json()]
+
+
+def test_the_team_is_real_and_bob_is_on_none_of_it(drill: Drill) -> None:
+    """The team drill's controls: alice and dave share with their team, see each other's contacts through it and
+    have asked each other for introductions (the messages marked); dave's network holds marked notes, an
+    interaction and a favour. Bob, on a team of his own, sees none of it: the same questions find nothing."""
+    a, b, d, t = drill.alice, drill.bob, drill.dave, drill.alice.team
+    (team,) = a.client.get("/api/v1/teams").json()
+    assert (team["id"], team["name"], team["shares"]) == (t["team"], a.marker("team"), True)
+    assert [(m["username"], m["shares"]) for m in team["members"]] == [("alice", True), ("dave", True)]
+    intros = a.client.get("/api/v1/teams/intros").json()
+    assert [(r["id"], r["status"], r["message"]) for r in intros["outgoing"]] == [
+        (t["ask"], "pending", a.marker("team-intro"))
+    ]
+    assert [(r["id"], r["status"], r["message"]) for r in intros["incoming"]] == [
+        (t["asked"], "accepted", d.marker("team-intro"))
+    ]
+    assert [r["id"] for r in d.client.get("/api/v1/teams/intros").json()["incoming"]] == [t["ask"]]
+    found = a.client.get("/api/v1/teams/who-knows", params={"org": a.names["teammate_org"]}).json()["results"]
+    assert [r["name"] for r in found] == [a.names["teammate_contact"]]
+    paths = a.client.get("/api/v1/teams/paths", params={"to": a.names["teammate_email"]}).json()["paths"]
+    assert [p["name"] for p in paths] == [a.names["teammate_contact"]]
+    assert d.client.get("/api/v1/teams/who-knows", params={"org": a.names["org"]}).json()["count"] > 0
+    assert d.client.get(f"/api/v1/teams/intros/{t['ask']}").status_code == 200
+    doc = json.dumps(export(d)).lower()
+    for kind in ("contact", "note", "interaction", "favour", "how-met", "title"):
+        assert d.marker(kind).lower() in doc, kind
+    # Bob: his own team only, no requests, and nothing through alice's team.
+    assert [x["id"] for x in b.client.get("/api/v1/teams").json()] == [b.team["team"]]
+    assert b.client.get("/api/v1/teams/intros").json() == {"incoming": [], "outgoing": []}
+    for org in (a.names["org"], a.names["teammate_org"]):
+        assert b.client.get("/api/v1/teams/who-knows", params={"org": org}).json()["results"] == []
+    for to in (a.names["org"], a.names["teammate_contact"], a.names["teammate_email"]):
+        assert b.client.get("/api/v1/teams/paths", params={"to": to}).json()["paths"] == []
+    page = b.client.get("/team", params={"org": a.names["teammate_org"]})
+    assert page.status_code == 200
+    assert b.marker("team") in page.text
+    assert not b.foreign(page.text, a.names["teammate_org"])
 
 
 def test_lists_searches_exports_and_pages_show_only_ones_own_network(drill: Drill) -> None:
@@ -583,6 +698,46 @@ def test_b_cannot_reach_as_objects_by_id(drill: Drill) -> None:
     assert drill.bob.client.get(f"/api/v1/people/{drill.bob.ids['p1']}").status_code == 200, "bob is still in"
 
 
+def test_within_the_team_a_member_acts_only_in_their_own_part(drill: Drill) -> None:
+    """On a request, only the introducer accepts, declines or marks it done, only the requester cancels: the other
+    member is told there is no such request (404), by the API and the page. Only an administrator changes teams:
+    dave, a member but no administrator, is refused (403)."""
+    a, d, t = drill.alice, drill.dave, drill.alice.team
+    before = export(a), team_state(a)
+    introducer_only = ("accept", "decline", "done")
+    wrong = [  # (who, request id, action): the member whose part it is not
+        *((a, t["ask"], x) for x in introducer_only),  # alice asked dave
+        (d, t["ask"], "cancel"),
+        *((d, t["asked"], x) for x in introducer_only),  # dave asked alice
+        (a, t["asked"], "cancel"),
+    ]
+    problems = []
+    for who, rid, action in wrong:
+        for req in (Req("POST", f"/api/v1/teams/intros/{rid}/{action}"), Req("POST", f"/team/intros/{rid}/{action}")):
+            res = req.send(who.client)
+            if why := refused(req, res, who.client):
+                problems.append(f"{who.letter} {req}: {why}")
+    admin_only = [
+        Req("POST", "/api/v1/teams", json={"name": "Dave's own"}, refusal="403"),
+        Req("POST", f"/api/v1/teams/{t['team']}/members", json={"username": "bob"}, refusal="403"),
+        Req("DELETE", f"/api/v1/teams/{t['team']}/members/alice", refusal="403"),
+        Req("DELETE", f"/api/v1/teams/{t['team']}/members/dave", refusal="403"),
+        Req("POST", f"/api/v1/teams/{drill.bob.team['team']}/members", json={"username": "dave"}, refusal="403"),
+    ]
+    for req in admin_only:
+        res = req.send(d.client)
+        if why := refused(req, res, d.client):
+            problems.append(f"d {req}: {why}")
+    assert not problems, "\n".join(problems)
+    assert (export(a), team_state(a)) == before, "a member changed what was not theirs to change"
+    # The controls: both are parties to both requests (so the 404s above are about the part, not the request), and
+    # an administrator's change goes through (dave is on the team already: nothing changes).
+    for who, rid, direction in ((a, t["ask"], "outgoing"), (d, t["ask"], "incoming"), (d, t["asked"], "outgoing")):
+        assert who.client.get(f"/api/v1/teams/intros/{rid}").json()["direction"] == direction
+    assert a.client.post(f"/api/v1/teams/{t['team']}/members", json={"username": "dave"}).status_code == 200
+    assert team_state(a) == before[1]
+
+
 def test_b_token_cannot_reach_as_objects_either(drill: Drill) -> None:
     bearer = drill.client(Authorization=f"Bearer {drill.bob.token}")
     assert bearer.get("/api/v1/account").json()["username"] == "bob"
@@ -606,7 +761,7 @@ def test_the_same_ids_in_two_networks_reach_only_ones_own(drill: Drill) -> None:
 
 def test_anonymous_requests_are_sent_to_sign_in(drill: Drill) -> None:
     anonymous = drill.anonymous
-    cases = id_cases(drill.alice.ids, drill.alice.names, drill.bob.ids)
+    cases = id_cases(drill.alice.ids, drill.alice.names, drill.bob.ids, drill.alice.team)
     views = reads(drill.alice.names)
     problems = []
     checked = 0
