@@ -202,7 +202,7 @@ def _encode_name(name: str) -> str:
 
 
 def _people(rng: random.Random, count: int) -> list[Person]:
-    people = []
+    people: list[Person] = []
     seen = set()
     while len(people) < count:
         given, family = rng.choice(_GIVEN), rng.choice(_FAMILY)
