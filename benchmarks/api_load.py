@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script (python benchmarks/api_load.py): the shared helpers
+    sys.path.insert(0, str(ROOT))
 CACHED = ROOT / "benchmarks" / "out" / "demo-30000-1000000-s7.db"
 HOST = "127.0.0.1"  # loopback only
 TARGET_RPS = 300
@@ -79,15 +81,9 @@ async def wait_ready(base: str, timeout: float) -> None:
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
     """One keep-alive HTTP/1.1 GET on an open connection; the status code (the body is read and dropped)."""
-    writer.write(request)
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head.split(b" ", 2)[1])
-    length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    await reader.readexactly(length)
-    return status
+    from benchmarks.common import http_exchange
+
+    return (await http_exchange(reader, writer, request))[0]
 
 
 async def load(

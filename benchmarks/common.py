@@ -8,6 +8,7 @@ single run says little.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -175,3 +176,22 @@ def time_once(case: Case) -> float:
         message = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         raise RuntimeError(message)
     return took
+
+
+async def http_exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+) -> tuple[int, bytes]:
+    """One keep-alive HTTP/1.1 request (any method; the caller writes the whole request, body included) on an open
+    connection: the status code and the body.
+
+    The minimal client of the load generators: on a 2-core machine the generator shares the CPU with the server,
+    and a heavy client (httpx) would measure itself. Answers must carry a Content-Length (FastAPI's do) or none
+    (a 204)."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)

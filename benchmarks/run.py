@@ -155,9 +155,10 @@ def print_table(rows: list[dict[str, Any]], ctx: Context) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Importing these registers their rows (import-*, graph-*, web-*, page-*) after the rows above.
+    # Importing these registers their rows (import-*, graph-*, server-load, web-*, page-*) after the rows above.
     import benchmarks.graph_bench
     import benchmarks.import_bench
+    import benchmarks.server_load
     import benchmarks.web_load
     import benchmarks.web_pages  # noqa: F401
 
