@@ -233,17 +233,41 @@ class SqliteDb(Db):
         self.conn.close()
 
 
+_PATH_SET = "dunbar_search_path"
+
+
+def _reset_search_path(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
+    """Pool ``reset`` hook: a connection that a held handle gave a search path goes back to the pool without it.
+    Should this fail, the pool closes the connection instead of lending it again."""
+    if dbapi_connection is None or not record.info.pop(_PATH_SET, False):
+        return
+    dbapi_connection.rollback()  # autocommit can change only outside a transaction
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("RESET search_path")
+        cursor.close()
+    finally:
+        dbapi_connection.autocommit = autocommit
+
+
 class SqlAlchemyDb(Db):
     """The server store: the same SQL through a pooled SQLAlchemy engine.
 
     With ``schema``, every statement runs with only that PostgreSQL schema on its search path: in the team
     server each user's network lives in a schema of its own, so a query can reach no other user's rows (a table
-    missing from the schema is an error, never a fall-through to another one). The path is set with
-    ``SET LOCAL``, so it ends with the statement's transaction and a pooled connection never carries one user's
-    path to the next borrower.
+    missing from the schema is an error, never a fall-through to another one).
+
+    By default each statement (or ``transaction()``) borrows a pooled connection and sets the path with
+    ``SET LOCAL``, so it ends with the transaction and a pooled connection never carries one user's path to the
+    next borrower. A handle made with ``hold=True`` (one web request's) instead keeps one connection from its
+    first statement until ``release()``: in autocommit between transactions, its schema set once on the
+    session's path and reset by the pool when the connection goes back. A statement then costs one round trip to
+    PostgreSQL instead of five (pool check, BEGIN, SET LOCAL, the statement, COMMIT).
     """
 
-    def __init__(self, engine: Any, *, schema: str | None = None, owns_engine: bool = True) -> None:
+    def __init__(self, engine: Any, *, schema: str | None = None, owns_engine: bool = True, hold: bool = False) -> None:
         self.engine = engine
         self.url = engine.url.render_as_string(hide_password=True)
         self.dialect = engine.dialect.name
@@ -252,15 +276,45 @@ class SqlAlchemyDb(Db):
         self.schema = schema
         self.owns_engine = owns_engine
         self._conn: Any = None
+        self._hold = hold
+        self._held: Any = None
+        if hold and schema is not None:
+            from sqlalchemy import event
+
+            if not event.contains(engine.pool, "reset", _reset_search_path):
+                event.listen(engine.pool, "reset", _reset_search_path)
 
     def _enter(self, conn: Any) -> None:
         if self.schema is not None:
             conn.exec_driver_sql(f'SET LOCAL search_path TO "{self.schema}"')
 
+    def _held_connection(self) -> Any:
+        if self._held is None:
+            conn = self.engine.connect()
+            try:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                if self.schema is not None:
+                    conn.info[_PATH_SET] = True  # first: the pool resets the path even if the SET fails half-way
+                    conn.exec_driver_sql(f'SET search_path TO "{self.schema}"')
+                    conn.commit()
+            except BaseException:
+                conn.close()
+                raise
+            self._held = conn
+        return self._held
+
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         if self._conn is not None:
             yield self._conn
+        elif self._hold:
+            conn = self._held_connection()
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()  # the statement committed itself (autocommit); this ends SQLAlchemy's own bookkeeping
         else:
             with self.engine.connect() as conn:
                 self._enter(conn)
@@ -310,6 +364,21 @@ class SqlAlchemyDb(Db):
         if self._conn is not None:
             yield self
             return
+        if self._hold:
+            conn = self._held_connection()
+            conn.execution_options(isolation_level=self.engine.dialect.default_isolation_level or "READ COMMITTED")
+            try:
+                with conn.begin():
+                    self._conn = conn
+                    try:
+                        yield self
+                    finally:
+                        self._conn = None
+            finally:
+                if conn.in_transaction():  # a COMMIT that failed
+                    conn.rollback()
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+            return
         with self.engine.begin() as conn:
             self._enter(conn)
             self._conn = conn
@@ -318,7 +387,15 @@ class SqlAlchemyDb(Db):
             finally:
                 self._conn = None
 
+    def release(self) -> None:
+        """Give back the connection a ``hold`` handle kept; any later statement borrows one of its own."""
+        self._hold = False
+        held, self._held = self._held, None
+        if held is not None:
+            held.close()
+
     def close(self) -> None:
+        self.release()
         if self.owns_engine:
             self.engine.dispose()
 

@@ -123,7 +123,7 @@ class WebConfig:
             # One engine (and its pool) per app; each request gets its own handle so transactions never mix.
             if self.server and schema is None:
                 raise AssertionError("the team server opens a network only for a signed-in user")
-            return SqlAlchemyDb(self.engine, schema=schema, owns_engine=False)
+            return SqlAlchemyDb(self.engine, schema=schema, owns_engine=False, hold=True)
         if self.pool is not None:
             return self.pool.acquire()
         from dunbar.store import open_db
@@ -133,8 +133,10 @@ class WebConfig:
     def done(self, db: Db) -> None:
         """Give back a handle from ``open``."""
         if self.engine is not None:
-            # A PostgreSQL handle borrows connections from the shared pool per statement; closing it would
-            # dispose the app's engine, so it is simply dropped.
+            # A PostgreSQL handle holds one pooled connection for the request; it goes back to the pool here
+            # (closing the handle would dispose the app's engine).
+            assert isinstance(db, SqlAlchemyDb)
+            db.release()
             return
         if self.pool is not None:
             self.pool.release(db)
@@ -202,15 +204,19 @@ def bearer_token(request: Request) -> str | None:
 def _lookup_account(request: Request) -> Any:
     from dunbar.server.accounts import session_account, token_account
 
-    server = server_db(request)
-    now = datetime.now(UTC)
-    token = bearer_token(request)
-    if token is not None:
-        return token_account(server, token, now=now)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        return session_account(server, cookie, now=now)
-    return None
+    # One pooled connection for the look-up (a statement or two), not one per statement.
+    server = SqlAlchemyDb(config(request).engine, owns_engine=False, hold=True)
+    try:
+        now = datetime.now(UTC)
+        token = bearer_token(request)
+        if token is not None:
+            return token_account(server, token, now=now)
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            return session_account(server, cookie, now=now)
+        return None
+    finally:
+        server.release()
 
 
 async def optional_account(request: Request) -> Any:
