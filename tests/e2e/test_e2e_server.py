@@ -25,9 +25,10 @@ from tests.server.conftest import PASSWORD
 MALLORY = f"Mallory {SCRIPT} {ATTR}"
 ZED = f"{SQL} {UNICODE} {TEMPLATE}"
 MALLORY_EMAIL = "m'&lt{{7*7}}@example.org"  # a quote, an entity (no ; is allowed) and template syntax
+TEAM = f"Team {SCRIPT} {SQL}"
 USERS = (
     ("alice", "Alice Example", "alice@example.org"),
-    ("mallory", MALLORY, MALLORY_EMAIL),
+    ("mallory", MALLORY, MALLORY_EMAIL),  # an administrator, so she can make a team
     ("zed", ZED, "z@example.org"),
 )
 
@@ -47,7 +48,8 @@ def team_server() -> Iterator[Server]:
         url = _pg_url(name)
         cli = Cli(url)
         for username, display, email in USERS:
-            cli("users", "add", username, "--name", display, "--email", email, "--password-stdin",
+            admin_flag = ["--admin"] if username == "mallory" else []
+            cli("users", "add", username, "--name", display, "--email", email, "--password-stdin", *admin_flag,
                 input=PASSWORD + "\n")  # fmt: skip
         with serve(url, server=True, secure_cookies=False) as srv:
             yield srv
@@ -201,6 +203,13 @@ def test_hostile_input_on_the_team_server(team_ui: Ui, tmp_path: Path) -> None:
     assert pages >= 5, pages
     ui.shot("every-page")
 
+    # A team with a hostile name, zed on it, Mallory sharing (her people's organizations are hostile too).
+    team = h.api("POST", "/teams", {"name": TEAM})["id"]
+    for member in ("mallory", "zed"):
+        h.api("POST", f"/teams/{team}/members", {"username": member})
+    h.api("PUT", f"/teams/{team}/sharing", {"shares": True})
+    h.visit("/team", shows=(TEAM,))
+
     # Another user whose name is SQL and unicode tricks sees it literally, and none of Mallory's people.
     sign_out(ui)
     sign_in(ui, "zed")
@@ -213,5 +222,20 @@ def test_hostile_input_on_the_team_server(team_ui: Ui, tmp_path: Path) -> None:
     for theirs in ("Mallory", f"Eve {SCRIPT}", f"Mal {ATTR}", "Vic <script>"):
         expect(page.locator("body")).not_to_contain_text(theirs)
     assert page.request.get(base + "/api/v1/people").json()["items"] == []  # nobody yet (her "me" is not listed)
+    # On the team: Mallory's name and her contact's hostile organization; an introduction asked with a hostile
+    # message. All shown as text on the Team page, on both sides.
+    h.token = ""  # a new session, a new CSRF token
+    known = h.api("GET", "/teams/who-knows?org=UI%20org")["results"]  # Eve, her job as the drill left it
+    assert [k["organization"] for k in known] == [f"UI org {SCRIPT}"], known
+    assert known[0]["teammate"]["name"] == MALLORY
+    h.api("POST", "/teams/intros", {"ref": known[0]["ref"], "message": f"please {SCRIPT} {ATTR} {SQL}"})
+    h.visit("/team", shows=(TEAM, MALLORY, f"Eve {SCRIPT}"))
+    ui.shot("team-zed")
+    # Mallory is asked: zed's name, the contact and the message.
+    sign_out(ui)
+    sign_in(ui, "mallory")
+    page.wait_for_load_state("networkidle")
+    h.visit("/team", shows=(TEAM, ZED, f"Eve {SCRIPT}", f"UI org {SCRIPT}", f"please {SCRIPT} {ATTR} {SQL}"))
+    ui.shot("team-mallory")
     ui.shot("zed")
     assert page.evaluate("window.__xss") is None
