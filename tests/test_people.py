@@ -255,3 +255,9 @@ def test_cli_without_database_says_run_init(tmp_path) -> None:  # type: ignore[n
     res = Cli(f"sqlite:///{tmp_path / 'none.db'}")("list", ok=False)
     assert res.exit_code == 2
     assert "dunbar init" in res.stderr
+
+
+def test_a_reference_of_unicode_digits_is_a_name_not_an_id(db) -> None:  # type: ignore[no-untyped-def]
+    for ref in ("²", "#٣", "1²"):
+        with pytest.raises(NotFound):
+            people.resolve(db, ref)

@@ -73,7 +73,7 @@ def check_weight(weight: int | str) -> int:
         word = weight.strip().lower()
         if word in FAVOUR_WEIGHTS:
             return FAVOUR_WEIGHTS[word]
-        if not word.isdigit():
+        if not (word.isascii() and word.isdigit()):
             raise InvalidInput(f"unknown weight {weight!r}", hint="small, medium or large (or 1, 2, 3)")
         weight = int(word)
     if isinstance(weight, bool) or weight not in (1, 2, 3):

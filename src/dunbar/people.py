@@ -745,7 +745,8 @@ def resolve(db: Db, ref: str, *, trashed: bool = False) -> int:
             raise NotFound("you have not said who you are yet", hint='dunbar init --name "Your Name" --email ...')
         return int(pid)
     digits = text[1:] if text.startswith("#") else text
-    if digits.isdigit() and len(digits) < 12:
+    # isascii: str.isdigit() also accepts '²' or '٣', which int() refuses (or reads as another number).
+    if digits.isascii() and digits.isdigit() and len(digits) < 12:
         found = db.scalar(f"SELECT id FROM person p WHERE p.id = :id AND {live}", {"id": int(digits)})
         if found is None:
             raise NotFound(

@@ -300,7 +300,7 @@ def _restore(st: State, req: ImportRequest, as_json: bool) -> None:
 def _undo(st: State, batch: str | None, as_json: bool) -> None:
     from dunbar.importers.pipeline import undo_batch
 
-    if batch is None or not batch.lstrip("#").isdigit():
+    if batch is None or not (batch.isascii() and batch.lstrip("#").isdigit()):
         raise DunbarError("which batch?", hint="dunbar import undo BATCH (see `dunbar import history`)")
     counts = undo_batch(st.db(), int(batch.lstrip("#")), now=st.now())
     if as_json:

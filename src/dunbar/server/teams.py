@@ -54,7 +54,7 @@ def _team_row(server: Db, team: str | int) -> dict[str, Any]:
     text = str(team).strip()
     digits = text[1:] if text.startswith("#") else text
     row = None
-    if digits.isdigit() and len(digits) < 10:
+    if digits.isascii() and digits.isdigit() and len(digits) < 10:
         row = server.one(f"SELECT id, name, created_at FROM {S}.team WHERE id = :id", {"id": int(digits)})
     if row is None and text:
         row = server.one(f"SELECT id, name, created_at FROM {S}.team WHERE lower(name) = lower(:n)", {"n": text})

@@ -78,7 +78,7 @@ def limited(base: type[APIRoute] = APIRoute) -> type[APIRoute]:
             async def guarded(request: Request) -> Response:
                 limit = max_upload_bytes(request)
                 declared = request.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
+                if declared.isascii() and declared.isdigit() and int(declared) > limit:
                     return too_large(request, limit, int(declared))
                 receive = request.receive
                 seen = 0
