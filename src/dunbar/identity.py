@@ -20,8 +20,9 @@ from dunbar.text import fold
 
 Key = tuple[str, str]  # (kind, norm)
 
+# A family-name block larger than this (a very common name) is too weak to fuzz through.
 BLOCK_LIMIT = 400
-STRONG = ("email", "phone", "linkedin")  # a family-name block larger than this (a very common name) is too weak to fuzz through
+STRONG = ("email", "phone", "linkedin")
 
 
 @dataclass(slots=True)
