@@ -113,3 +113,13 @@ def test_the_next_address_stays_on_this_server(visitor: TestClient, next_: str, 
     assert res.status_code == 303
     assert res.headers["location"] == lands
     assert len(res.headers.get_list("set-cookie")) == 1  # only the session; no header was smuggled in
+
+
+def test_a_display_name_cannot_hide_behind_a_direction_override(server: Any) -> None:
+    from dunbar.errors import InvalidInput
+    from dunbar.server import accounts
+    from tests.server.conftest import NOW, PASSWORD
+
+    with pytest.raises(InvalidInput):
+        accounts.add_user(server, "zed", PASSWORD, now=NOW, display_name="zed \u202etxt.exe")
+    assert "zed" not in [a.username for a in accounts.list_users(server)]

@@ -27,6 +27,7 @@ MIN_PASSWORD = 10
 FAILURES_PER_USER = 5
 FAILURES_PER_ADDRESS = 30
 FAILURE_WINDOW = timedelta(minutes=15)
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 
@@ -132,6 +133,9 @@ def add_user(
     hashed = hash_password(password)
     if email:
         require_email(email)  # before anything is made: "me" in the new network takes the address too
+    if display_name and _BIDI_CONTROLS.search(display_name):
+        # Teammates see this name: a right-to-left override would let it read as something else.
+        raise InvalidInput("a name cannot contain text-direction control characters", hint="type the name plainly")
     with server.transaction():
         if server.scalar(f"SELECT 1 FROM {S}.account WHERE username = :u", {"u": name}):
             raise Conflict(f"there is already a user called {name}", hint="pick another name")
