@@ -12,7 +12,7 @@ above ``acquaintance``. A score of 0 (nothing left of the history) is ``dormant`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 # (circle, cumulative capacity, lowest score)
 LAYERS: tuple[tuple[str, int, float], ...] = (
@@ -28,9 +28,19 @@ DORMANT = "dormant"
 def suggest_circles(scores: Mapping[int, float]) -> dict[int, str]:
     """A circle for every person of ``scores`` (person id → 0–100 score)."""
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return suggest_ranked([pid for pid, _ in ranked], [value for _, value in ranked])
+
+
+def suggest_ranked(ids: Sequence[int], values: Sequence[float]) -> dict[int, str]:
+    """``suggest_circles`` of people already ranked (``values`` non-increasing, ties by id)."""
     out: dict[int, str] = {}
     rank = 0  # how many people are placed above the dormant layer
-    for pid, value in ranked:
+    last_capacity, last_floor = LAYERS[-1][1], min(floor for _, _, floor in LAYERS)
+    for i, (pid, value) in enumerate(zip(ids, values, strict=True)):
+        if rank >= last_capacity or value < last_floor:
+            # No layer has room, or no floor is reached by anyone from here on: the rest are dormant.
+            out.update(dict.fromkeys(ids[i:], DORMANT))
+            break
         circle = DORMANT
         for name, capacity, floor in LAYERS:
             if rank < capacity and value >= floor:
