@@ -42,8 +42,8 @@ params = st.builds(
 )
 
 
-def _columns(rows: list[tuple]) -> Columns:  # type: ignore[type-arg]
-    def f(i: int) -> np.ndarray:  # type: ignore[type-arg]
+def _columns(rows: list[tuple]) -> Columns:
+    def f(i: int) -> np.ndarray:
         return np.array([r[i] for r in rows], dtype=np.float64)
 
     return Columns(
@@ -59,7 +59,7 @@ def _columns(rows: list[tuple]) -> Columns:  # type: ignore[type-arg]
     )
 
 
-def _points(r: tuple, p: StrengthParams) -> float:  # type: ignore[type-arg]
+def _points(r: tuple, p: StrengthParams) -> float:
     """The unrounded total of one row, by the scalar definition (``scoring.strength``'s components)."""
     from dunbar.scoring.strength import COMPONENTS, _values
 
@@ -72,7 +72,7 @@ def _points(r: tuple, p: StrengthParams) -> float:  # type: ignore[type-arg]
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(row, min_size=1, max_size=60), params)
-def test_columns_score_as_the_scalar_function(rows: list[tuple], p: StrengthParams) -> None:  # type: ignore[type-arg]
+def test_columns_score_as_the_scalar_function(rows: list[tuple], p: StrengthParams) -> None:
     scalar = score_rows([(i + 1, *r) for i, r in enumerate(rows)], now=NOW, params=p)
     vector = score_columns(_columns(rows), now=NOW, params=p)
     assert {i + 1: int(v) for i, v in enumerate(vector.tolist())} == scalar
