@@ -188,12 +188,27 @@ class IdAllocator:
     def __init__(self, db: Db) -> None:
         self.db = db
         self.next: dict[str, int] = {}
+        self._drawn: dict[str, list[int]] = {}  # PostgreSQL: values drawn from the sequence, not yet handed out
+        self._block: dict[str, int] = {}
 
     def take(self, table: str, n: int = 1) -> int:
         if self.db.dialect == "postgresql":
-            # One value per call: PostgreSQL sequences promise unique values, not consecutive ones.
+            # One value per call: PostgreSQL sequences promise unique values, not consecutive ones. They are drawn
+            # in growing blocks (one round trip per block instead of one per row: a 3,000-row import made 9,000
+            # round trips); values left over at the end are gaps in the ids, which nothing relies on.
             assert n == 1
-            return int(self.db.scalar(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"))
+            drawn = self._drawn.setdefault(table, [])
+            if not drawn:
+                size = self._block[table] = min(4096, max(16, self._block.get(table, 8) * 2))
+                drawn.extend(
+                    int(r[0])
+                    for r in self.db.rows(
+                        f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :k)",
+                        {"k": size},
+                    )
+                )
+                drawn.reverse()  # handed out from the end, smallest first
+            return drawn.pop()
         if table not in self.next:
             self.next[table] = int(self.db.scalar(f"SELECT coalesce(max(id), 0) FROM {table}")) + 1
         first = self.next[table]
