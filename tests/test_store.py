@@ -104,3 +104,14 @@ def test_an_older_database_is_upgraded_in_place_and_kept(tmp_path: Path) -> None
     assert db.scalar("SELECT display_name FROM person") == "Ana Lima"
     db.close()
     assert (tmp_path / f"old.db.before-{SCHEMA_HEAD}").exists()
+
+
+def test_a_database_path_may_hold_url_characters(tmp_path: Path) -> None:
+    # '?' and '#' would start a URL's query or fragment if the path were pasted into one for the migrations.
+    folder = tmp_path / "a?b#c"
+    folder.mkdir()
+    db = open_db(f"sqlite:///{folder / 'x.db'}", create=True)
+    try:
+        assert db.scalar("SELECT count(*) FROM person") == 0
+    finally:
+        db.close()

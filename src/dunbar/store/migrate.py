@@ -24,7 +24,10 @@ def _sqlalchemy_engine(db: Db) -> Any:
     if isinstance(db, SqlAlchemyDb):
         return db.engine
     assert isinstance(db, SqliteDb)
-    engine = create_engine(f"sqlite:///{db.path}")
+    from sqlalchemy.engine import URL
+
+    # URL.create, not an f-string: a path may hold '?' or '#', which a URL string would read as its query.
+    engine = create_engine(URL.create("sqlite", database=db.path))
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
