@@ -9,8 +9,11 @@ cannot tell a change (``WebConfig.watch`` is None: PostgreSQL) or the request's 
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import Request
@@ -25,6 +28,32 @@ T = TypeVar("T")
 
 TTL_SECONDS = 60.0
 MAX_PER_KIND = 32  # values kept of one kind (a page of the ranking per filter and offset)
+
+
+_pause = {"depth": 0, "resume": False}
+_pause_lock = threading.Lock()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while a value is computed (and on again once no request computes).
+
+    Computing one reads tens of thousands of rows into tuples that live until it ends; with the collector on,
+    they are promoted to the oldest generation and set off a full collection of the app's whole heap (75 ms of a
+    cold page at 30,000 people). The rows hold no cycles: they are freed when the computation ends. The pause
+    is the whole process's (other requests' threads included) and lasts while any request computes a value."""
+    with _pause_lock:
+        if _pause["depth"] == 0:
+            _pause["resume"] = gc.isenabled()
+            gc.disable()
+        _pause["depth"] += 1
+    try:
+        yield
+    finally:
+        with _pause_lock:
+            _pause["depth"] -= 1
+            if _pause["depth"] == 0 and _pause["resume"]:
+                gc.enable()
 
 
 def _version(cfg: WebConfig, db: Db) -> int | None:
@@ -42,7 +71,8 @@ def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callabl
     cfg = config(request)
     version = _version(cfg, db)
     if version is None:
-        return compute()
+        with collector_paused():
+            return compute()
     key = (kind, clock.today, cfg.url, getattr(db, "schema", None), *args)
     with cfg.cache_lock:
         # One request computes; the others waiting here then find its result.
@@ -51,7 +81,8 @@ def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callabl
             seen, stamp, value = hit
             if seen == version and time.monotonic() - stamp <= TTL_SECONDS:
                 return value
-        value = compute()
+        with collector_paused():
+            value = compute()
         # Values of other days, or of an older version of the data, of this kind go.
         stale = [k for k, v in cfg.cache.items() if k[0] == kind and (k[1] != clock.today or v[0] != version)]
         for k in stale:
