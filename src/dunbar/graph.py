@@ -17,12 +17,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dunbar.errors import Ambiguous, InvalidInput, NotFound
 from dunbar.scoring import paths as P
 from dunbar.store.db import Db, chunks, to_date, to_datetime
 from dunbar.text import fold
+
+if TYPE_CHECKING:
+    from dunbar.strength import Everyone
 
 # A contact weaker than this is not someone to ask (a name in an address book, not a relationship).
 MIN_FIRST_HOP_STRENGTH = 1
@@ -101,11 +104,19 @@ def resolve_target(db: Db, text: str) -> tuple[str, int]:
 # Loading the part of the graph a search needs ---------------------------------------------------------------
 
 
-def warm_contacts(db: Db, *, now: datetime, everyone: Mapping[int, int] | None = None) -> dict[int, int]:
+def warm_contacts(
+    db: Db, *, now: datetime, everyone: Mapping[int, int] | None = None, ranked: Everyone | None = None
+) -> dict[int, int]:
     """My strength with everyone I have been in touch with or rated (live, not me), above the floor: the first
-    hops of ``paths``. ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it."""
+    hops of ``paths``. ``everyone`` is ``strength.scores(db, now=now)`` when the caller already has it, ``ranked``
+    ``strength.ranking(db, now=now)`` (its columns already tell who was in touch: no query)."""
     from dunbar import strength
 
+    if ranked is not None:
+        known = ranked.in_touch(MIN_FIRST_HOP_STRENGTH)
+        if known is not None:
+            return known
+        everyone = ranked.scores
     ids = [int(r[0]) for r in db.rows("SELECT person_id FROM person_stats")]
     ids += [int(r[0]) for r in db.rows("SELECT id FROM person WHERE closeness IS NOT NULL")]
     if not ids:

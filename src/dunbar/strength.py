@@ -78,14 +78,24 @@ def strongest(
     already has it (the web app keeps it while the data does not change)."""
     from dunbar import people
 
+    unfiltered = not (query.tag or query.organization or query.circle or query.not_contacted_since)
+    unfiltered = unfiltered and not query.trashed and query.ids is None
+    if unfiltered and everyone is None:
+        everyone = ranking(db, now=now)
     score = everyone.scores if everyone is not None else scores(db, now=now)
-    ids = people.matching_ids(db, query)
     need = offset + limit
-    if need <= 0 or offset >= len(ids):
+    if unfiltered and everyone is not None and everyone._ranked is not None:
+        # Everyone live is listed: the ranking's columns give those who can reach the page without a query.
+        ids = _reaching(*everyone._ranked, need=need, offset=offset)
+    else:
+        ids = people.matching_ids(db, query)
+        if need <= 0 or offset >= len(ids):
+            return []
+        if need < len(ids):
+            last = heapq.nlargest(need, (score.get(pid) or 0 for pid in ids))[-1]
+            ids = [pid for pid in ids if (score.get(pid) or 0) >= last]
+    if not ids:
         return []
-    if need < len(ids):
-        last = heapq.nlargest(need, (score.get(pid) or 0 for pid in ids))[-1]
-        ids = [pid for pid in ids if (score.get(pid) or 0) >= last]
     named: list[tuple[int, str, str]] = []
     for part in chunks(sorted(ids)):
         named += db.rows("SELECT id, display_name, name_fold FROM person WHERE id IN :ids", {"ids": list(part)})
@@ -101,6 +111,20 @@ def strongest(
         row["strength"] = score.get(pid)
         out.append(row)
     return out
+
+
+def _reaching(ids: Any, scored: Any, *, need: int, offset: int) -> list[int]:
+    """The ids (numpy column) of those whose score (numpy column) is at least the ``need``-th highest: everyone
+    who can reach a page ending there; none when the page starts past the end."""
+    import numpy as np
+
+    n = len(ids)
+    if need <= 0 or offset >= n:
+        return []
+    if need >= n:
+        return ids.tolist()
+    last = np.partition(scored, n - need)[n - need]
+    return ids[scored >= last].tolist()
 
 
 def scores(
@@ -152,6 +176,8 @@ class Circles:
     suggestable: dict[int, int]
     suggested: dict[int, str]
     order: list[int]
+    # Each one's circle now, in ``order`` (a numpy column), when the ranking read it with the scores.
+    current: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -165,7 +191,20 @@ class Everyone:
     scores: dict[int, int]
     _circles: Circles | None = field(default=None, repr=False, compare=False)
     current: dict[int, str | None] | None = field(default=None, repr=False, compare=False)
-    _columns: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    _columns: tuple[Any, Any, Any] | None = field(default=None, repr=False, compare=False)
+    # Everyone's ids and scores as numpy columns (built by ``ranking``): a page of the whole network's strongest.
+    _ranked: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+    # The same of those I have been in touch with or rated: the first hops of a path.
+    _in_touch: tuple[Any, Any] | None = field(default=None, repr=False, compare=False)
+
+    def in_touch(self, floor: int) -> dict[int, int] | None:
+        """The scores of those I have been in touch with or rated, of at least ``floor``, by id; None when the
+        columns are not kept (not built by ``ranking``)."""
+        if self._in_touch is None:
+            return None
+        ids, scored = self._in_touch
+        keep = scored >= floor
+        return dict(zip(ids[keep].tolist(), scored[keep].tolist(), strict=True))
 
     def circles(self, db: Db) -> Circles:
         if self._circles is None:
@@ -191,8 +230,8 @@ def _network(db: Db, *, now: datetime, params: StrengthParams) -> Everyone:
     rows = db.rows(
         "SELECT p.id, COALESCE(s.n_them, 0), COALESCE(s.decay_sum, 0.0), COALESCE(s.half_life_days, :hl), "
         f"COALESCE(s.kinds_mask, 0), {_epoch_days(db, 's.first_at')}, {_epoch_days(db, 's.last_at')}, {met}, "
-        "p.closeness, CASE WHEN s.person_id IS NOT NULL OR p.circle IS NOT NULL OR p.closeness IS NOT NULL "
-        f"THEN 1 ELSE 0 END, p.circle FROM {table} LEFT JOIN person_stats s ON s.person_id = p.id "
+        "p.closeness, CASE WHEN s.person_id IS NOT NULL THEN 1 ELSE 0 END + CASE WHEN p.circle IS NOT NULL "
+        f"THEN 2 ELSE 0 END, p.circle FROM {table} LEFT JOIN person_stats s ON s.person_id = p.id "
         "WHERE p.deleted_at IS NULL AND p.merged_into_id IS NULL AND p.is_me = :f",
         {"f": False, "hl": params.half_life_days},
     )
@@ -217,16 +256,22 @@ def _network(db: Db, *, now: datetime, params: StrengthParams) -> Everyone:
         closeness=floats(8),
     )
     scored = score_columns(columns, now=now, params=params)
-    suggestable = np.array(cols[9], dtype=bool)
+    # Circles are suggested for anyone with a history, a circle or a closeness; in touch is a history or a closeness.
+    marks, rated = np.array(cols[9], dtype=np.int64), ~np.isnan(columns.closeness)
+    suggestable = (marks != 0) | rated
+    in_touch = ((marks & 1) != 0) | rated
     everyone = Everyone(
         dict(zip(cols[0], scored.tolist(), strict=True)), current=dict(zip(cols[0], cols[10], strict=True))
     )
-    everyone._columns = (ids[suggestable], scored[suggestable])
+    everyone._columns = (ids[suggestable], scored[suggestable], np.array(cols[10], dtype=object)[suggestable])
+    everyone._ranked = (ids, scored)
+    everyone._in_touch = (ids[in_touch], scored[in_touch])
     return everyone
 
 
-def _circles_of(ids: Any, scored: Any) -> Circles:
-    """``Circles`` of the people with these ids and scores (numpy columns), ranked without a Python sort."""
+def _circles_of(ids: Any, scored: Any, current: Any = None) -> Circles:
+    """``Circles`` of the people with these ids and scores (numpy columns), ranked without a Python sort; with
+    their circles now (a column too), those in the ranking's order."""
     import numpy as np
 
     order = np.lexsort((ids, -scored))
@@ -235,6 +280,7 @@ def _circles_of(ids: Any, scored: Any) -> Circles:
         dict(zip(ranked_ids, ranked_scores, strict=True)),
         scoring.circles.suggest_ranked(ranked_ids, ranked_scores),
         ranked_ids,
+        None if current is None else current[order],
     )
 
 
@@ -338,10 +384,18 @@ def circle_changes(
     everyone = everyone or ranking(db, now=now, params=params)
     ranks = everyone.circles(db)
     ranked, suggested = ranks.suggestable, ranks.suggested
-    circles = everyone.current
-    if circles is None:
-        circles = {int(r[0]): r[1] for r in db.rows(f"SELECT id, circle FROM person WHERE {_LIVE}", {"f": False})}
-    changed = [pid for pid in ranks.order if circles.get(pid) != suggested[pid]]
+    if ranks.current is not None:
+        import numpy as np
+
+        # ``suggested`` holds the ranking's people in its order (``suggest_ranked`` fills it so): compare columns.
+        now_in = ranks.current
+        wanted = np.array(list(suggested.values()), dtype=object)
+        changed = [ranks.order[i] for i in np.flatnonzero(now_in != wanted).tolist()]
+    else:
+        circles = everyone.current
+        if circles is None:
+            circles = {int(r[0]): r[1] for r in db.rows(f"SELECT id, circle FROM person WHERE {_LIVE}", {"f": False})}
+        changed = [pid for pid in ranks.order if circles.get(pid) != suggested[pid]]
     shown = changed[: max(limit, 0)]
     names: dict[int, tuple[str, str | None]] = {}
     for ids in chunks(sorted(shown)):

@@ -52,9 +52,9 @@ def network_page(request: Request, db: DbDep, clock: ClockDep, org: Text = "", t
 
         def warm() -> dict[int, int]:
             # My first hops, kept like everyone's strength they come from.
-            everyone = memo.everyone(request, db, clock).scores
+            everyone = memo.everyone(request, db, clock)
             return memo.remember(
-                request, db, clock, "contacts", lambda: graph.warm_contacts(db, now=clock.now, everyone=everyone)
+                request, db, clock, "contacts", lambda: graph.warm_contacts(db, now=clock.now, ranked=everyone)
             )
 
         try:
