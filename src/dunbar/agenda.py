@@ -629,23 +629,21 @@ def dormant(db: Db, *, today: date, now: datetime, limit: int = 20) -> list[dict
         "AND p.last_contact_at < :b AND s.n_them > 0 AND (p.circle IS NULL OR p.circle IN :weak)))",
         {"f": False, "a": quiet_from, "b": quiet_to, "weak": weak},
     )
-    ids = [int(r[0]) for r in rows]
+    # Every current job in one pass (far fewer rows than people): each candidate's employer (their latest current
+    # job) and how many live people work at each organization; by id, in chunks, this was three times slower.
     employer: dict[int, tuple[int, str]] = {}
-    for part in chunks(ids):
-        for pid, org_id, name in db.rows(
-            "SELECT e.person_id, o.id, o.name FROM employment e JOIN organization o ON o.id = e.organization_id "
-            "WHERE e.person_id IN :ids AND e.end_date IS NULL ORDER BY e.start_date, e.id",
-            {"ids": list(part)},
-        ):
-            employer[int(pid)] = (int(org_id), name)
-    staff: dict[int, int] = {}
-    if employer:
-        for org_id, count in db.rows(
-            "SELECT e.organization_id, COUNT(DISTINCT e.person_id) FROM employment e JOIN person p ON p.id = e.person_id "
-            f"WHERE e.end_date IS NULL AND {_LIVE} GROUP BY e.organization_id",
+    working: dict[int, set[int]] = {}
+    if rows:
+        for pid, org_id, name, live in db.rows(
+            "SELECT e.person_id, o.id, o.name, CASE WHEN p.deleted_at IS NULL AND p.merged_into_id IS NULL "
+            "AND p.is_me = :f THEN 1 ELSE 0 END FROM employment e JOIN organization o ON o.id = e.organization_id "
+            "JOIN person p ON p.id = e.person_id WHERE e.end_date IS NULL ORDER BY e.start_date, e.id",
             {"f": False},
         ):
-            staff[int(org_id)] = int(count)
+            employer[int(pid)] = (int(org_id), name)
+            if live:
+                working.setdefault(int(org_id), set()).add(int(pid))
+    staff = {org_id: len(who) for org_id, who in working.items()}
     ties = []
     for pid, circle, closeness, connected, last_at, n_them, n_total in rows:
         pid = int(pid)

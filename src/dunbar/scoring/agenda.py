@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -334,41 +335,63 @@ def kind_of(t: Tie, today: date) -> str | None:
     return QUIET if QUIET_FROM_DAYS <= quiet <= QUIET_TO_DAYS else None
 
 
-def revival(t: Tie, today: date) -> Revival | None:
-    """What reviving a dormant tie is worth (0..100) and why; None when it is not a dormant tie."""
+def _worth(t: Tie, today: date) -> tuple[str, float] | None:
+    """A dormant tie's kind and what reviving it is worth (0..100); None when it is not a dormant tie."""
     kind = kind_of(t, today)
     if kind is None:
         return None
     new = novelty(t.organization, t.colleagues)
     matters = importance(t.circle, t.closeness)
-    reasons: list[str] = []
     if kind == NEVER:
         assert t.connected_on is not None
         age = (today - t.connected_on).days
         # A fresh connection still remembers you; after a couple of years a first message is a cold one.
         fresh = 1.0 if age <= 90 else 2.0 ** (-(age - 90) / 365.0)
         value = 0.4 * fresh + 0.3 * new + 0.3 * matters
-        reasons.append(f"connected {ago(age)} ({t.connected_on.isoformat()}) and never in touch since")
     else:
         assert t.last_contact is not None
         quiet = (today - t.last_contact).days
         reciprocity = 1.0 - 2.0 ** (-t.n_them / 3.0)
         ease = 1.0 - (quiet - QUIET_FROM_DAYS) / (QUIET_TO_DAYS - QUIET_FROM_DAYS)
         value = 0.35 * reciprocity + 0.3 * new + 0.15 * ease + 0.2 * matters
-        reasons.append(f"went quiet: last contact {ago(quiet)}")
+    return kind, round(100.0 * max(0.0, min(1.0, value)), 1)
+
+
+def revival(t: Tie, today: date) -> Revival | None:
+    """What reviving a dormant tie is worth (0..100) and why; None when it is not a dormant tie."""
+    worth = _worth(t, today)
+    if worth is None:
+        return None
+    kind, value = worth
+    new = novelty(t.organization, t.colleagues)
+    reasons: list[str] = []
+    if kind == NEVER:
+        assert t.connected_on is not None
+        age = (today - t.connected_on).days
+        reasons.append(f"connected {ago(age)} ({t.connected_on.isoformat()}) and never in touch since")
+    else:
+        assert t.last_contact is not None
+        reasons.append(f"went quiet: last contact {ago((today - t.last_contact).days)}")
         started = "once" if t.n_them == 1 else f"{t.n_them} times"
         reasons.append(f"they reached out {started} before")
     if t.organization is not None and new >= 0.5:
         others = "none of your other contacts" if t.colleagues == 0 else f"only {t.colleagues} of your contacts"
         reasons.append(f"at {t.organization}, where {others} work: a window on new information")
-    return Revival(t.person_id, kind, round(100.0 * max(0.0, min(1.0, value)), 1), reasons)
+    return Revival(t.person_id, kind, value, reasons)
 
 
 def rank_dormant(ties: Iterable[Tie], *, today: date, limit: int) -> list[Revival]:
-    """The dormant ties most worth reviving first (ties broken per day, as on the agenda)."""
-    found = [r for r in (revival(t, today) for t in ties) if r is not None]
-    found.sort(key=lambda r: (-r.value, tiebreak(today, r.person_id)))
-    return found[:limit]
+    """The dormant ties most worth reviving first (ties broken per day, as on the agenda).
+
+    Every tie is valued, but only those that can make the list (a value at least the ``limit``-th highest) get
+    their per-day tiebreak, and only the listed get their reasons."""
+    valued = [(w[1], t) for t in ties if (w := _worth(t, today)) is not None]
+    if 0 < limit < len(valued):
+        last = heapq.nlargest(limit, (v for v, _ in valued))[-1]
+        valued = [(v, t) for v, t in valued if v >= last]
+    valued.sort(key=lambda vt: (-vt[0], tiebreak(today, vt[1].person_id)))
+    found = [revival(t, today) for _, t in valued[:limit]]
+    return [r for r in found if r is not None]
 
 
 def upcoming_dates(
