@@ -483,18 +483,10 @@ def cancel_intro(server: Db, account: Account, request_id: int, *, now: datetime
 @contextmanager
 def _one_transaction(server: Db) -> Iterator[Callable[[Account], SqlAlchemyDb]]:
     """One transaction over the accounts and several users' networks: ``on(account)`` is a handle on that user's
-    schema riding the same connection (its search path set for what follows), so all the writes commit or none."""
+    schema riding the same transaction, so all the writes commit or none."""
     assert isinstance(server, SqlAlchemyDb)
     with server.transaction():
-        conn = server._conn
-
-        def on(account: Account) -> SqlAlchemyDb:
-            handle = SqlAlchemyDb(server.engine, schema=account.schema_name, owns_engine=False)
-            handle._enter(conn)
-            handle._conn = conn
-            return handle
-
-        yield on
+        yield lambda account: server.in_schema(account.schema_name)
 
 
 def _person_for(db: Db, account: Account, *, now: datetime) -> int:

@@ -276,6 +276,7 @@ class SqlAlchemyDb(Db):
         self.schema = schema
         self.owns_engine = owns_engine
         self._conn: Any = None
+        self._shared = False  # riding another handle's transaction (``in_schema``): set the path per statement
         self._hold = hold
         self._held: Any = None
         if hold and schema is not None:
@@ -303,9 +304,22 @@ class SqlAlchemyDb(Db):
             self._held = conn
         return self._held
 
+    def in_schema(self, schema: str) -> SqlAlchemyDb:
+        """A handle on ``schema`` riding this handle's open transaction, so that writes to several users' networks
+        commit or roll back together. Each of its statements sets its own search path first (the handles share
+        one connection); it is usable only until the transaction ends."""
+        if self._conn is None:
+            raise RuntimeError("in_schema() needs an open transaction()")
+        handle = SqlAlchemyDb(self.engine, schema=schema, owns_engine=False)
+        handle._conn = self._conn
+        handle._shared = True
+        return handle
+
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         if self._conn is not None:
+            if self._shared:
+                self._enter(self._conn)
             yield self._conn
         elif self._hold:
             conn = self._held_connection()
