@@ -23,6 +23,11 @@ class DunbarError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers an answer about this error carries (the web app and the API add them alike)."""
+        return {}
+
 
 class InvalidInput(DunbarError):
     """A value the user gave cannot be used (a bad date, an unknown circle…)."""
@@ -72,3 +77,29 @@ class ImportProblem(DunbarError):
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
         self.path = path
         self.line = line
+
+
+class NotSignedIn(DunbarError):
+    """The team server does not know who is asking: no session, or a token that is not (or no longer) valid."""
+
+    status = 401
+    code = "unauthorized"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="dunbar"'}
+
+
+class Throttled(DunbarError):
+    """Too many attempts (sign-in failures): wait ``retry_after`` seconds."""
+
+    status = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from dunbar.errors import Conflict, DunbarError, InvalidInput, NotFound
+from dunbar.errors import Conflict, InvalidInput, NotFound, NotSignedIn, Throttled
 from dunbar.server.schema import SERVER_SCHEMA as S
 from dunbar.store.db import Db, SqlAlchemyDb
 
@@ -29,20 +29,6 @@ FAILURES_PER_ADDRESS = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
-
-
-class NotSignedIn(DunbarError):
-    status = 401
-    code = "unauthorized"
-
-
-class Throttled(DunbarError):
-    status = 429
-    code = "throttled"
-
-    def __init__(self, message: str, *, retry_after: int, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)

@@ -198,11 +198,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc, Ambiguous) and hint is None:
             hint = "be more specific, or pick the person from the list"
         response = error_response(request, exc.status, exc.message, hint=hint, code=exc.code)
-        if exc.status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="dunbar"'
-        retry = getattr(exc, "retry_after", None)
-        if retry is not None:
-            response.headers["Retry-After"] = str(retry)
+        response.headers.update(exc.headers)
         return response
 
     async def http_error(request: Request, exc: Exception) -> Response:

@@ -234,7 +234,7 @@ async def current_account(request: Request) -> Any:
     """The signed-in account, or a refusal: 401 for the API, the sign-in page for a browser."""
     account = await optional_account(request)
     if account is None:
-        from dunbar.server.accounts import NotSignedIn
+        from dunbar.errors import NotSignedIn
 
         if bearer_token(request) is not None:
             raise NotSignedIn("this API token is not valid", hint="it may have been revoked; make a new one")

@@ -74,11 +74,7 @@ def problem_from_error(exc: DunbarError) -> JSONResponse:
     if isinstance(exc, Ambiguous):
         extra["candidates"] = exc.candidates
     response = problem(exc.status, exc.code, exc.message, **extra)
-    if exc.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="dunbar"'
-    retry = getattr(exc, "retry_after", None)
-    if retry is not None:
-        response.headers["Retry-After"] = str(retry)
+    response.headers.update(exc.headers)
     return response
 
 

@@ -51,9 +51,8 @@ def login(  # nosec B107  # the form's empty default, not a password
     try:
         account = accounts.authenticate(server, username, password, address=client_address(request), now=now)
     except DunbarError as exc:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, accounts.Throttled) else None
         ctx = {"next": safe_next(next), "username": username, "error": exc.message, "hint": exc.hint, "hide_nav": True}
-        return render(request, "account/login.html", ctx, status_code=exc.status, headers=headers)
+        return render(request, "account/login.html", ctx, status_code=exc.status, headers=exc.headers)
     token = accounts.start_session(server, account, now=now)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
@@ -78,10 +77,10 @@ def logout(request: Request) -> Response:
     return response
 
 
-def _account_page(request: Request, account: Any, **extra: Any) -> HTMLResponse:
+def _account_page(request: Request, account: Any, *, status: int = 200, **extra: Any) -> HTMLResponse:
     server = server_db(request)
     ctx = {"nav": "account", "account": account, "tokens": accounts.list_tokens(server, account), **extra}
-    return render(request, "account/account.html", ctx, status_code=extra.pop("status", 200))
+    return render(request, "account/account.html", ctx, status_code=status)
 
 
 @router.get("/account", response_class=HTMLResponse)
