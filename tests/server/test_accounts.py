@@ -161,3 +161,17 @@ def test_sign_in_page_works_in_a_form(anonymous: TestClient) -> None:
     page = anonymous.get("/people")
     assert page.status_code == 200
     assert "Alice Example" in page.text
+
+
+def test_db_upgrade_and_a_worker_that_refuses_an_older_network(server_url: str, server: Any) -> None:
+    from dunbar.errors import StoreError
+    from dunbar.web import create_app
+
+    cli = Cli(server_url)
+    assert cli("db", "upgrade", "--json").json()["upgraded_users"] == []
+    # A network left behind (as after installing a newer release): a worker process will not migrate it itself
+    # (several would race), it asks for `dunbar db upgrade` instead.
+    server.execute('UPDATE "u_2".alembic_version SET version_num = :v', {"v": "0004"})
+    with pytest.raises(StoreError, match="older than this release") as refused:
+        create_app(server_url, server=True, allowed_hosts=["testserver"])
+    assert "dunbar db upgrade" in (refused.value.hint or "")

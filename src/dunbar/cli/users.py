@@ -153,29 +153,23 @@ def token(
 @db_app.command("upgrade")
 def upgrade(ctx: typer.Context, json_: JsonFlag = False) -> None:
     """Bring the database to this release's schema (on a team server: the accounts and every user's network)."""
-    from dunbar.store import SCHEMA_HEAD, open_db, sqlite_path
+    from dunbar.server import upgrade_users
+    from dunbar.server.schema import ensure_server_schema, server_schema_version
+    from dunbar.store import SCHEMA_HEAD, ensure_schema, open_db
 
     st = state(ctx)
     users: list[str] = []
-    if sqlite_path(st.url) is None and _is_team_server(st.url):
-        from dunbar.server import upgrade_users
-
-        users = upgrade_users(_server(ctx))
-    else:
-        open_db(st.url).close()
+    db = open_db(st.url, migrate=False)
+    try:
+        if db.dialect == "postgresql" and server_schema_version(db) is not None:
+            ensure_server_schema(db)
+            users = upgrade_users(db)
+        else:
+            ensure_schema(db)
+    finally:
+        db.close()
     if json_:
         emit_json({"database": st.url, "schema": SCHEMA_HEAD, "upgraded_users": users})
         return
     extra = f"; {len(users)} user network(s) upgraded" if users else ""
     console().print(f"{escape(st.url)} is at schema {SCHEMA_HEAD}{extra}.")
-
-
-def _is_team_server(url: str) -> bool:
-    from dunbar.server.schema import server_schema_version
-    from dunbar.store import open_db
-
-    db = open_db(url, migrate=False)
-    try:
-        return server_schema_version(db) is not None
-    finally:
-        db.close()

@@ -6,6 +6,8 @@ sessions and API tokens; ``dunbar.server.teams`` what teammates share with each 
 
 from __future__ import annotations
 
+from typing import Any
+
 from dunbar.store.db import Db, SqlAlchemyDb
 
 
@@ -30,18 +32,23 @@ def open_server(url: str) -> SqlAlchemyDb:
     return db
 
 
+def users_behind(server: Db) -> list[Any]:
+    """The accounts whose network is older than this release's schema."""
+    from dunbar.server.accounts import list_users, user_db
+    from dunbar.store import SCHEMA_HEAD, schema_revision
+
+    return [a for a in list_users(server) if schema_revision(user_db(server, a)) != SCHEMA_HEAD]
+
+
 def upgrade_users(server: Db) -> list[str]:
     """Bring every user's network to this release's schema; the user names whose network changed."""
-    from dunbar.server.accounts import list_users, user_db
-    from dunbar.store import SCHEMA_HEAD, ensure_schema, schema_revision
+    from dunbar.server.accounts import user_db
+    from dunbar.store import ensure_schema
 
-    changed = []
-    for account in list_users(server):
-        db = user_db(server, account)
-        if schema_revision(db) != SCHEMA_HEAD:
-            ensure_schema(db)
-            changed.append(account.username)
-    return changed
+    behind = users_behind(server)
+    for account in behind:
+        ensure_schema(user_db(server, account))
+    return [a.username for a in behind]
 
 
-__all__ = ["open_server", "upgrade_users"]
+__all__ = ["open_server", "upgrade_users", "users_behind"]

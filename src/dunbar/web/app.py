@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from dunbar.errors import Ambiguous, DunbarError
+from dunbar.errors import Ambiguous, DunbarError, StoreError
 from dunbar.store.db import Db, SqlAlchemyDb
 from dunbar.web.deps import ChangeWatch, HandlePool, HostCheckMiddleware, WebConfig, csrf_protect, loopback_hosts
 
@@ -74,10 +74,18 @@ def create_app(
     engine = None
     db: Db
     if server:
-        from dunbar.server import open_server, upgrade_users
+        from dunbar.server import open_server, users_behind
 
         db = open_server(url)
-        upgrade_users(db)
+        # Each worker process builds its own app: migrating here would race between them. `dunbar serve
+        # --server` and `dunbar db upgrade` migrate once, before any worker starts.
+        behind = users_behind(db)
+        if behind:
+            db.close()
+            raise StoreError(
+                f"{len(behind)} user network(s) are older than this release",
+                hint="run `dunbar db upgrade`, then start the server",
+            )
         if secret is None:
             from dunbar.server.accounts import server_secret
 
