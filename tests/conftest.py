@@ -10,6 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,17 +81,25 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+@contextmanager
+def pg_copy(admin: Any, template: str, prefix: str = "dunbar_t") -> Iterator[str]:
+    """The URL of a fresh copy of the ``template`` database, dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def pg_url(pg_template: tuple[Any, str] | None) -> Iterator[str]:
     if pg_template is None:
         pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL}")
-    admin, template = pg_template
-    name = f"dunbar_t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_copy(*pg_template) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

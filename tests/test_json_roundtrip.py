@@ -29,7 +29,7 @@ from dunbar.exporters.json_export import (
 )
 from dunbar.importers.json_restore import restore
 from dunbar.store import SCHEMA_HEAD, Db, open_db
-from tests.conftest import Cli, _pg_url
+from tests.conftest import Cli, pg_copy
 
 # The schema and the export agree ------------------------------------------------------------------------------
 
@@ -279,12 +279,8 @@ def other_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
         yield f"sqlite:///{tmp_path / 'restored' / 'dunbar.db'}"  # open_db(create=True) makes it
         return
     admin, template = request.getfixturevalue("pg_template")
-    name = f"dunbar_r_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_copy(admin, template, prefix="dunbar_r") as url:
+        yield url
 
 
 @pytest.fixture

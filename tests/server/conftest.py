@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import PG_ADMIN_URL, _pg_admin, _pg_url
+from tests.conftest import PG_ADMIN_URL, _pg_admin, _pg_url, pg_copy
 
 PASSWORD = "correct horse battery"
 USERS = ("alice", "bob", "carol")
@@ -47,26 +47,16 @@ def server_template() -> Iterator[tuple[Any, str]]:
 
 @pytest.fixture
 def server_url(server_template: tuple[Any, str]) -> Iterator[str]:
-    admin, template = server_template
-    name = f"dunbar_srv_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_copy(*server_template, prefix="dunbar_srv") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def module_server_url(server_template: tuple[Any, str]) -> Iterator[str]:
     """One copy for a whole test module (a copy and its removal cost a few seconds on a busy machine), for tests
     that compare before and after rather than expect an untouched database."""
-    admin, template = server_template
-    name = f"dunbar_srv_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield _pg_url(name)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_copy(*server_template, prefix="dunbar_srv") as url:
+        yield url
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ marks it done; the requester cancels): anything else is 404, and only an adminis
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +33,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dunbar.server import accounts
-from tests.conftest import _pg_url
+from tests.conftest import pg_copy
 from tests.server.conftest import NOW, PASSWORD, sign_in
 from tests.server.isolation_world import (
     World,
@@ -464,23 +464,19 @@ def drill(server_template: tuple[Any, str]) -> Iterator[Drill]:
     from dunbar.server import open_server
     from dunbar.web import create_app
 
-    admin, template = server_template
-    name = f"dunbar_iso_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    url = _pg_url(name)
-    server = open_server(url)
-    app = create_app(url, server=True, allowed_hosts=["testserver"], today=NOW.date())
-    clients: list[TestClient] = []
+    with ExitStack() as stack:
+        url = stack.enter_context(pg_copy(*server_template, prefix="dunbar_iso"))
+        server = open_server(url)
+        stack.callback(server.close)
+        app = create_app(url, server=True, allowed_hosts=["testserver"], today=NOW.date())
+        clients: list[TestClient] = []
 
-    def browser(username: str | None) -> TestClient:
-        # A bug answers 500 (and is reported with the others) instead of stopping the drill.
-        client = TestClient(app, base_url="https://testserver", raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return signed_in_api(sign_in(client, username) if username else client)
+        def browser(username: str | None) -> TestClient:
+            # A bug answers 500 (and is reported with the others) instead of stopping the drill.
+            client = stack.enter_context(TestClient(app, base_url="https://testserver", raise_server_exceptions=False))
+            clients.append(client)
+            return signed_in_api(sign_in(client, username) if username else client)
 
-    try:
         bump_sequences(server, accounts.get_user(server, "bob"), 100_000)
         worlds = {}
         for username in ("alice", "bob", "carol"):
@@ -494,12 +490,6 @@ def drill(server_template: tuple[Any, str]) -> Iterator[Drill]:
         yield Drill(
             app, server, worlds["alice"], worlds["bob"], worlds["carol"], dave, anonymous=browser(None), clients=clients
         )
-    finally:
-        for client in clients:
-            client.__exit__(None, None, None)
-        server.close()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def export(world: World) -> dict[str, Any]:
