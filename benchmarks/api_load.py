@@ -141,6 +141,8 @@ def main() -> int:
         workdir = tempfile.TemporaryDirectory(prefix="dunbar-api-load-")
         db = Path(workdir.name) / CACHED.name
         shutil.copy2(CACHED, db)
+    from benchmarks.common import stop
+
     port = free_port()
     base = f"http://{HOST}:{port}"
     server = subprocess.Popen([sys.executable, "-c", SERVER, f"sqlite:///{db.resolve()}", str(port)])
@@ -152,11 +154,7 @@ def main() -> int:
         latencies, errors, wall = asyncio.run(load(HOST, port, ids[args.warmup :], args.concurrency, args.max_seconds))
         server_cpu = _cpu_seconds(server.pid) - cpu_before
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
         if workdir is not None:
             workdir.cleanup()
     figures = {

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -153,6 +154,15 @@ class Outcome:
 
 class Unavailable(Exception):
     """The command does not exist yet in this dunbar."""
+
+
+def stop(proc: subprocess.Popen[Any]) -> None:
+    """End a server started for a measurement: politely, then for good after ten seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
 
 def child_env() -> dict[str, str]:

@@ -32,7 +32,7 @@ from typing import Any
 
 from benchmarks.api_load import HOST, SERVER, _cpu_seconds, _get, free_port, percentile, wait_ready
 from benchmarks.common import Case as BenchCase
-from benchmarks.common import Context, benchmark
+from benchmarks.common import Context, benchmark, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHED = ROOT / "benchmarks" / "out" / "demo-30000-1000000-s7.db"
@@ -161,11 +161,7 @@ def measure(
                 for name in names
             }
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
 
 
 def medians(figures: list[dict[str, Any]]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ from typing import Any
 
 from benchmarks.api_load import HOST, SERVER, free_port, percentile, wait_ready
 from benchmarks.common import Case as BenchCase
-from benchmarks.common import Context, benchmark
+from benchmarks.common import Context, benchmark, stop
 from benchmarks.web_load import prepare
 
 TARGET_MS = 100.0
@@ -202,11 +202,7 @@ def measure(
             if close is not None:
                 close()
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server)
     return {
         n: {
             "description": ROUTES[n][0],
