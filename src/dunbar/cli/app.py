@@ -36,6 +36,7 @@ class State:
     user: str | None = None  # on a team server: whose network the command works on
     _db: Db | None = field(default=None, repr=False)
     _server: Db | None = field(default=None, repr=False)
+    _account: Any = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -46,16 +47,33 @@ class State:
     def db(self, *, create: bool = False) -> Db:
         if self._db is None:
             if self.user is not None:
-                from dunbar.server import open_server
-                from dunbar.server.accounts import get_user, user_db
+                from dunbar.server.accounts import user_db
 
-                self._server = open_server(self.url)
-                self._db = user_db(self._server, get_user(self._server, self.user))
+                self._db = user_db(self.server(), self.account())
             else:
                 from dunbar.store import open_db
 
                 self._db = open_db(self.url, create=create)
         return self._db
+
+    def server(self) -> Db:
+        """The team server's accounts (the database must be one), opened once per command."""
+        if self._server is None:
+            from dunbar.server import open_server
+
+            self._server = open_server(self.url)
+        return self._server
+
+    def account(self) -> Any:
+        """The team server's account of ``--user``."""
+        if self._account is None:
+            from dunbar.errors import InvalidInput
+            from dunbar.server.accounts import get_user
+
+            if self.user is None:
+                raise InvalidInput("as which user?", hint="dunbar --user NAME … (or set DUNBAR_USER)")
+            self._account = get_user(self.server(), self.user)
+        return self._account
 
     @property
     def today(self) -> date:

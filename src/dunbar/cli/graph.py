@@ -20,8 +20,7 @@ def _team_server(st: Any, team: bool) -> Any:
     """The team server's accounts handle when this command runs for a --user with --team, else None."""
     if not team or st.user is None:
         return None
-    st.db()  # opens the server for --user
-    return st._server
+    return st.server()
 
 
 def _print_team_who_knows(found: dict[str, Any]) -> None:
@@ -172,9 +171,8 @@ def who_knows_command(
                  "counts": {"first_degree": 0, "second_degree": 0}}  # fmt: skip
     if server is not None:
         from dunbar.server import teams
-        from dunbar.server.accounts import get_user
 
-        found["team"] = teams.team_who_knows(server, get_user(server, str(st.user)), org, now=st.now())
+        found["team"] = teams.team_who_knows(server, st.account(), org, now=st.now())
     if json:
         emit_json(found)
         return
@@ -234,9 +232,8 @@ def path_command(
         result = {"to": {"kind": kind, "id": target}, "paths": found}
     if server is not None:
         from dunbar.server import teams
-        from dunbar.server.accounts import get_user
 
-        result["team"] = teams.team_paths(server, get_user(server, str(st.user)), to, now=st.now())
+        result["team"] = teams.team_paths(server, st.account(), to, now=st.now())
     if json:
         emit_json(result)
         return

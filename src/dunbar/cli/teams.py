@@ -23,23 +23,12 @@ RequestId = Annotated[int, typer.Argument(metavar="ID", min=1, max=2**31 - 1, he
 
 
 def server_of(ctx: typer.Context) -> Any:
-    from dunbar.server import open_server
-
-    st = state(ctx)
-    server = open_server(st.url)
-    ctx.call_on_close(server.close)
-    return server
+    return state(ctx).server()
 
 
-def signed_in(ctx: typer.Context, server: Any) -> Any:
+def signed_in(ctx: typer.Context) -> Any:
     """The account of ``--user``: the commands that act as one user need it."""
-    from dunbar.errors import InvalidInput
-    from dunbar.server.accounts import get_user
-
-    st = state(ctx)
-    if st.user is None:
-        raise InvalidInput("as which user?", hint="dunbar --user NAME teams … (or set DUNBAR_USER)")
-    return get_user(server, st.user)
+    return state(ctx).account()
 
 
 def _members(team: dict[str, Any]) -> str:
@@ -103,7 +92,7 @@ def list_(ctx: typer.Context, json_: JsonFlag = False) -> None:
 
     server = server_of(ctx)
     mine = state(ctx).user is not None
-    found = teams.my_teams(server, signed_in(ctx, server)) if mine else teams.list_teams(server)
+    found = teams.my_teams(server, signed_in(ctx)) if mine else teams.list_teams(server)
     if json_:
         emit_json(found)
         return
@@ -133,7 +122,7 @@ def share(
     if on is None:
         raise InvalidInput("share or not?", hint="dunbar --user NAME teams share TEAM --on (or --off)")
     server = server_of(ctx)
-    found = teams.set_sharing(server, signed_in(ctx, server), team, on)
+    found = teams.set_sharing(server, signed_in(ctx), team, on)
     if json_:
         emit_json(found)
         return
@@ -177,7 +166,7 @@ def intro_ask(
     from dunbar.server import teams
 
     server = server_of(ctx)
-    _print_intro(teams.ask_intro(server, signed_in(ctx, server), ref, message, now=state(ctx).now()), json_)
+    _print_intro(teams.ask_intro(server, signed_in(ctx), ref, message, now=state(ctx).now()), json_)
 
 
 @intro_app.command("list")
@@ -186,7 +175,7 @@ def intro_list(ctx: typer.Context, json_: JsonFlag = False) -> None:
     from dunbar.server import teams
 
     server = server_of(ctx)
-    found = teams.list_intros(server, signed_in(ctx, server))
+    found = teams.list_intros(server, signed_in(ctx))
     if json_:
         emit_json(found)
         return
@@ -207,7 +196,7 @@ def _act(ctx: typer.Context, what: str, request_id: int, json_: bool) -> None:
     act = {"accept": teams.accept_intro, "decline": teams.decline_intro, "done": teams.done_intro,
            "cancel": teams.cancel_intro}[what]  # fmt: skip
     server = server_of(ctx)
-    _print_intro(act(server, signed_in(ctx, server), request_id, now=state(ctx).now()), json_)
+    _print_intro(act(server, signed_in(ctx), request_id, now=state(ctx).now()), json_)
 
 
 @intro_app.command("accept")

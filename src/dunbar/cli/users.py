@@ -25,12 +25,7 @@ PasswordStdin = Annotated[
 
 
 def _server(ctx: typer.Context) -> Any:
-    from dunbar.server import open_server
-
-    st = state(ctx)
-    server = open_server(st.url)
-    ctx.call_on_close(server.close)
-    return server
+    return state(ctx).server()
 
 
 def _password(from_stdin: bool) -> str:
