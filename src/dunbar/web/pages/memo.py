@@ -1,7 +1,7 @@
 """Values several pages need that cost tens of milliseconds to compute at 30,000 people (everyone's strength, the
 dormant ties), kept while the database does not change.
 
-Kept as the Today page keeps its agenda: per day, for at most ``TTL_SECONDS`` (strength decays with the clock),
+Kept per day, for at most ``TTL_SECONDS`` (strength decays with the clock),
 and only while SQLite's change counter (``WebConfig.data_version``, which sees the app's own writes and the CLI's
 alike) stays the same. Each entry is keyed by the database it came from too, and nothing is kept where the store
 cannot tell a change (``WebConfig.watch`` is None: PostgreSQL) or the request's database is not the one watched.
@@ -63,6 +63,28 @@ def _version(cfg: WebConfig, db: Db) -> int | None:
     return cfg.data_version()
 
 
+def _key(cfg: WebConfig, db: Db, clock: Clock, kind: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (kind, clock.today, cfg.url, getattr(db, "schema", None), *args)
+
+
+def _fresh(cfg: WebConfig, key: tuple[Any, ...], version: int) -> tuple[Any] | None:
+    """The kept value of ``key`` (in a 1-tuple, since a value may be None) if the data and the clock allow it."""
+    hit = cfg.cache.get(key)
+    if hit is None:
+        return None
+    seen, stamp, value = hit
+    if seen == version and time.monotonic() - stamp <= TTL_SECONDS:
+        return (value,)
+    return None
+
+
+def known(request: Request, db: Db, clock: Clock, kind: str, *args: Any) -> bool:
+    """Whether ``remember`` would answer from what it keeps, without computing (e.g. to stay on the event loop)."""
+    cfg = config(request)
+    version = _version(cfg, db)
+    return version is not None and _fresh(cfg, _key(cfg, db, clock, kind, args), version) is not None
+
+
 def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callable[[], T], *args: Any) -> T:
     """``compute()``, or the value it gave for an earlier request (same database, day, ``args`` and data).
 
@@ -73,14 +95,12 @@ def remember(request: Request, db: Db, clock: Clock, kind: str, compute: Callabl
     if version is None:
         with collector_paused():
             return compute()
-    key = (kind, clock.today, cfg.url, getattr(db, "schema", None), *args)
+    key = _key(cfg, db, clock, kind, args)
     with cfg.cache_lock:
         # One request computes; the others waiting here then find its result.
-        hit = cfg.cache.get(key)
+        hit = _fresh(cfg, key, version)
         if hit is not None:
-            seen, stamp, value = hit
-            if seen == version and time.monotonic() - stamp <= TTL_SECONDS:
-                return value
+            return hit[0]
         with collector_paused():
             value = compute()
         # Values of other days, or of an older version of the data, of this kind go.

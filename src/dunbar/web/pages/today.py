@@ -3,7 +3,6 @@ and a few dormant ties worth reviving."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -13,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dunbar import agenda, followups
 from dunbar.store.db import Db
-from dunbar.web.deps import Clock, WebConfig, config, get_clock, get_db
+from dunbar.web.deps import Clock, get_clock, get_db
 from dunbar.web.pages import memo
 from dunbar.web.pages.forms import blank
 from dunbar.web.pages.render import is_htmx, render
@@ -22,9 +21,6 @@ router = APIRouter()
 
 MAX_ID = 2**31 - 1
 DORMANT = 5
-# How long the day's agenda is shown again while the database has not changed: its strengths decay with the
-# clock, so they are recomputed now and then even when nothing was logged.
-AGENDA_TTL_SECONDS = 60.0
 # "Snooze for …" choices, in days.
 SNOOZES = ((7, "a week"), (14, "two weeks"), (30, "a month"), (90, "three months"))
 
@@ -33,34 +29,10 @@ ClockDep = Annotated[Clock, Depends(get_clock)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _cached(cfg: WebConfig, clock: Clock) -> list[dict[str, Any]] | None:
-    """Today's agenda as computed for an earlier request, if the database has not changed since (nor the day)."""
-    hit = cfg.cache.get(("agenda", clock.today))
-    if hit is None:
-        return None
-    version, stamp, items = hit
-    if time.monotonic() - stamp > AGENDA_TTL_SECONDS or version != cfg.data_version():
-        return None
-    return items
-
-
 def todays_items(request: Request, db: Db, clock: Clock) -> list[dict[str, Any]]:
     """``agenda.today`` for this request: ~7 ms at 30,000 people, so kept per day while the data stays the same
-    (SQLite's change counter sees the app's own writes and those of the CLI alike)."""
-    cfg = config(request)
-    if cfg.watch is None:
-        return agenda.today(db, today=clock.today, now=clock.now)
-    with cfg.cache_lock:
-        # One request computes; the others waiting here then find its result.
-        items = _cached(cfg, clock)
-        if items is None:
-            # The version before computing: should this very computation record today's list (a write), the
-            # next request sees a newer version and computes once more, which then writes nothing.
-            version = cfg.data_version()
-            items = agenda.today(db, today=clock.today, now=clock.now)
-            cfg.cache = {k: v for k, v in cfg.cache.items() if k[0] != "agenda"}  # yesterday's list goes
-            cfg.cache[("agenda", clock.today)] = (version, time.monotonic(), items)
-        return items
+    (SQLite's change counter sees the app's own writes and those of the CLI alike; see ``memo``)."""
+    return memo.remember(request, db, clock, "agenda", lambda: agenda.today(db, today=clock.today, now=clock.now))
 
 
 def _agenda(request: Request, db: Db, clock: Clock, message: str = "") -> dict[str, Any]:
@@ -83,7 +55,7 @@ def today_page(request: Request, db: Db, clock: Clock) -> HTMLResponse:
 async def today_route(request: Request, db: DbDep, clock: ClockDep) -> HTMLResponse:
     # The usual case, the day's list already computed, is rendered on the event loop; computing it records
     # the list (a write that may wait for another writer), so that goes to the thread pool.
-    if _cached(config(request), clock) is not None:
+    if memo.known(request, db, clock, "agenda"):
         return today_page(request, db, clock)
     return await run_in_threadpool(today_page, request, db, clock)
 
