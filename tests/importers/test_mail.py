@@ -355,6 +355,20 @@ def test_workers_read_a_large_maildir_exactly_as_one_process_does(
     assert odd.occurred_at.utcoffset() == timedelta(hours=-3, minutes=-30)
 
 
+def test_a_large_maildir_is_read_whole_where_no_workers_can_be_had(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One core, or a system without fork: the same messages, all of them, read in this process.
+    gen = _gen()
+    box = gen.generate_maildir(tmp_path / "Maildir", n=200, seed=9)  # type: ignore[attr-defined]
+    alone = records(box)
+    monkeypatch.setattr(mail, "PARALLEL_FROM", 20)
+    monkeypatch.setattr(mail, "CHUNK_NAMES", 7)
+    monkeypatch.setattr(mail, "WORKERS", 0)
+    assert records(box) == alone
+    assert len(interactions(alone)) == 200
+
+
 def _die(*_args: object) -> list[object]:
     import os
 

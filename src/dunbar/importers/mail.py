@@ -223,7 +223,7 @@ def _parse_names(
             break
     pool = _pool() if len(first) * CHUNK_NAMES >= PARALLEL_FROM else None
     if pool is None:
-        for chunk in first:
+        for chunk in itertools.chain(first, chunks):
             yield from _records(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
         return
     from collections import deque
