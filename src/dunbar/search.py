@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dunbar.store.db import Db, chunks, to_datetime
-from dunbar.text import fold, words
+from dunbar.text import fold, search_body, words
 
 PERSON, NOTE, INTERACTION = "person", "note", "interaction"
 
@@ -22,14 +22,11 @@ PERSON, NOTE, INTERACTION = "person", "note", "interaction"
 # Indexing --------------------------------------------------------------------------------------------------
 
 
-def _body(text: str) -> str:
-    """The indexed form of a text: its folded words, space-separated.
-
-    Queries are split the same way (``words``). Storing plain words keeps the two backends in agreement:
-    PostgreSQL's parser would otherwise keep ``jose@alvarez.example`` or ``alvarez.example`` as one token, so
-    ``alvarez`` found the person on SQLite (FTS5 splits on punctuation) but not on PostgreSQL.
-    """
-    return " ".join(words(text))
+# The indexed form of a text: its folded words, space-separated. Queries are split the same way (``words``).
+# Storing plain words keeps the two backends in agreement: PostgreSQL's parser would otherwise keep
+# ``jose@alvarez.example`` or ``alvarez.example`` as one token, so ``alvarez`` found the person on SQLite (FTS5
+# splits on punctuation) but not on PostgreSQL.
+_body = search_body
 
 
 def _person_bodies(db: Db, ids: Sequence[int]) -> dict[int, list[str]]:
@@ -67,12 +64,22 @@ def _deferred_fts(db: Db, n: int) -> Iterator[None]:
         yield
         return
     assert db.in_transaction, "bulk indexing must run inside a transaction"
-    before = db.scalar("SELECT coalesce(max(id), 0) FROM search_doc")
     trigger = db.scalar("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'search_doc_ai'")
+    if trigger is None:  # a caller further out defers already, and indexes these documents with its own
+        yield
+        return
+    before = db.scalar("SELECT coalesce(max(id), 0) FROM search_doc")
     db.execute("DROP TRIGGER search_doc_ai")
     yield
     db.execute(trigger)
     db.execute("INSERT INTO search_fts (rowid, body) SELECT id, body FROM search_doc WHERE id > :b", {"b": before})
+
+
+def bulk_indexing(db: Db) -> Any:
+    """For a batch that may add many documents (an import): index everything it adds in one go at its end.
+
+    Documents deleted while it runs must be ones that existed before it (the delete trigger stays)."""
+    return _deferred_fts(db, BULK)
 
 
 def index_people(db: Db, person_ids: Iterable[int]) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dunbar.scoring.stats import Stats, decay_term, kind_bit
+from dunbar.scoring.stats import Stats, decay_term_micros, kind_bit
 from dunbar.scoring.strength import StrengthParams
 from dunbar.store.db import Db, chunks, to_datetime
 
 SETTING_KEY = "strength"
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 PAGE = 100_000  # interaction ids per page when streaming the whole history
 
 StatEvent = tuple[int, datetime, float, str | None, str]  # (person_id, at, weight, initiator, kind)
@@ -67,24 +69,31 @@ class Totals:
 
     def __init__(self, half_life: float) -> None:
         self.half_life = half_life
+        # person -> [n_total, n_me, n_them, weight_total, decay_sum, kinds_mask, first, last]; times in microseconds
+        # since 1970 (UTC), which the import's mail readers hand over as they are
         self.rows: dict[int, list[Any]] = {}
 
     def add(self, pid: int, at: datetime, weight: float, initiator: str | None, kind: str) -> None:
+        micros = (at - _UNIX) // _MICRO
+        term = decay_term_micros(micros, weight, self.half_life)
+        self.add_micros(pid, micros, term, weight, initiator == "me", initiator == "them", kind_bit(kind))
+
+    def add_micros(self, pid: int, micros: int, term: float, weight: float, me: bool, them: bool, bit: int) -> None:
+        """One interaction of ``pid`` at ``micros`` whose ``decay_term`` is ``term``."""
         row = self.rows.get(pid)
-        term = decay_term(at, weight, self.half_life)
         if row is None:
-            self.rows[pid] = [1, initiator == "me", initiator == "them", weight, term, kind_bit(kind), at, at]
+            self.rows[pid] = [1, me, them, weight, term, bit, micros, micros]
             return
         row[0] += 1
-        row[1] += initiator == "me"
-        row[2] += initiator == "them"
+        row[1] += me
+        row[2] += them
         row[3] += weight
         row[4] += term
-        row[5] |= kind_bit(kind)
-        if at < row[6]:
-            row[6] = at
-        if at > row[7]:
-            row[7] = at
+        row[5] |= bit
+        if micros < row[6]:
+            row[6] = micros
+        if micros > row[7]:
+            row[7] = micros
 
     def upsert(self, db: Db) -> int:
         """Add these sums to the stored running totals (one statement for all people); the people touched."""
@@ -105,8 +114,8 @@ class Totals:
                 "decay_sum": float(r[4]),
                 "half_life_days": self.half_life,
                 "kinds_mask": r[5],
-                "first_at": r[6],
-                "last_at": r[7],
+                "first_at": _UNIX + r[6] * _MICRO,
+                "last_at": _UNIX + r[7] * _MICRO,
             }
             for pid, r in sorted(self.rows.items())
         ]

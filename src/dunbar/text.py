@@ -31,6 +31,11 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def search_body(text: str) -> str:
+    """The form a text is indexed in for search: its folded words, space-separated (see ``dunbar.search``)."""
+    return " ".join(_WORD.findall(fold(text)))
+
+
 _DURATION = re.compile(r"^\s*(\d+)\s*(d|day|days|w|wk|week|weeks|m|mo|month|months|y|yr|year|years)\s*$", re.I)
 
 

@@ -119,6 +119,8 @@ def records(
     module = _module(found)
     if fmt == "linkedin" and (path.is_dir() or path.suffix.lower() == ".zip"):
         return module.parse_export(path, ctx)
+    if fmt == "mail":
+        return module.parse_digested(path, ctx)  # Maildir messages as digests, planned without a record each
     return module.parse(path, ctx)
 
 

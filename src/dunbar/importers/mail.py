@@ -22,15 +22,27 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from dunbar import normalize
 from dunbar.errors import ImportProblem
 from dunbar.importers.mail_headers import HEAD_MAX, build_record, header_end, parse_envelope_date
-from dunbar.importers.records import InteractionRecord, ParseContext, ParticipantRef, Record, Rejected, Warning
+from dunbar.importers.records import (
+    Digested,
+    DigestRow,
+    InteractionRecord,
+    ParseContext,
+    ParticipantRef,
+    Record,
+    Rejected,
+    Warning,
+)
+from dunbar.store.db import sqlite_ts
+from dunbar.text import search_body
 
 FORMAT_MBOX = "mbox"
 FORMAT_MAILDIR = "maildir"
@@ -84,6 +96,15 @@ def sniff(path: Path, head: bytes) -> float:
 
 def parse(path: Path, ctx: ParseContext) -> Iterator[Record]:
     """Records from an mbox file, a single message file, a Maildir, or a folder of message files (recursive)."""
+    for item in parse_digested(path, ctx):
+        if isinstance(item, Digested):
+            yield from to_records(item)
+        else:
+            yield item
+
+
+def parse_digested(path: Path, ctx: ParseContext) -> Iterator[Record]:
+    """What ``parse`` gives, with the messages of Maildirs as ``Digested`` rows: what the import pipeline reads."""
     me = frozenset(e.lower() for e in ctx.me_emails)
     if path.is_dir():
         yield from _parse_folder(path, me, [0])
@@ -224,7 +245,7 @@ def _parse_names(
     pool = _pool() if len(first) * CHUNK_NAMES >= PARALLEL_FROM else None
     if pool is None:
         for chunk in itertools.chain(first, chunks):
-            yield from _records(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
+            yield from _digests(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
         return
     from collections import deque
     from concurrent.futures import BrokenExecutor, Future
@@ -235,10 +256,10 @@ def _parse_names(
             pending.append((chunk, pool.submit(_read_chunk, str(directory), prefix, chunk, me)))
             if len(pending) >= 3 * WORKERS:
                 done, fut = pending.popleft()
-                yield from _records(directory, prefix, done, fut.result(), me, counter)
+                yield from _digests(directory, prefix, done, fut.result(), me, counter)
         while pending:
             done, fut = pending.popleft()
-            yield from _records(directory, prefix, done, fut.result(), me, counter)
+            yield from _digests(directory, prefix, done, fut.result(), me, counter)
     except BrokenExecutor as exc:  # a worker was killed (out of memory, a signal): the batch stops, nothing lands
         raise ImportProblem(f"a reading process stopped unexpectedly ({exc})", path=str(directory)) from exc
     finally:
@@ -272,19 +293,21 @@ def _chunked(names: Iterable[str], size: int) -> Iterator[list[str]]:
 
 
 def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str]) -> list[Any]:
-    """Parse the messages ``names`` in ``directory`` into compact tuples (cheap to send between processes):
+    """Parse the messages ``names`` in ``directory`` into digest rows (see ``records.DigestRow``), or ("F",) for a
+    file to read whole in the calling process (an mbox, an empty file).
 
-    ("I", record fields…, warnings) a message, ("R", reason, text, warnings) a rejected one, ("E", strerror) a
-    file that cannot be read, ("F",) a file to read whole in the calling process (an mbox, an empty file).
+    What the pipeline would otherwise compute once a message in the process that writes the database is computed
+    here, in parallel: the stored time, normalized addresses, the summary and its search words.
     """
     out: list[Any] = []
+    email = normalize.email
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
         for name in names:
             try:
                 block = read_head(name, dir_fd)
             except OSError as exc:
-                out.append(("E", exc.strerror))
+                out.append(("R", f"{prefix}{name}: cannot read ({exc.strerror})", None, ()))
                 continue
             if block[:5] == b"From " or not block.strip():
                 out.append(("F",))
@@ -302,73 +325,96 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
             if isinstance(record, Rejected):
                 out.append(("R", record.reason, record.text, said))
                 continue
-            at = record.occurred_at
-            offset = at.utcoffset()
-            sender = record.sender
-            assert sender is not None
-            out.append(
-                (
-                    "I",
-                    (at.year, at.month, at.day, at.hour, at.minute, at.second, at.microsecond),
-                    int(offset.total_seconds()) if offset is not None else 0,
-                    record.summary,
-                    record.external_id,
-                    record.thread,
-                    sender.name,
-                    sender.email,
-                    tuple((p.name, p.email, p.role) for p in record.participants),
-                    record.initiator,
-                    record.bulk,
-                    said,
-                )
-            )
+            out.append(digest_row(record, said, email))
     finally:
         os.close(dir_fd)
     return out
 
 
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def digest_row(
+    record: InteractionRecord, said: tuple[str, ...] = (), email: Callable[[str], str | None] = normalize.email
+) -> DigestRow:
+    """The digest row of one message record (``email`` normalizes an address)."""
+    at = record.occurred_at
+    utc = at.astimezone(UTC)
+    offset = at.utcoffset()
+    summary = " ".join(record.summary.split())[:1000] if record.summary else ""
+    sender = record.sender
+    assert sender is not None
+    parts: list[tuple[str | None, str | None, str | None, str | None]] = [
+        (sender.name, sender.email, email(sender.email) if sender.email else None, "from")
+    ]
+    parts += [(p.name, p.email, email(p.email) if p.email else None, p.role) for p in record.participants]
+    return (
+        "I",
+        sqlite_ts(utc),
+        (utc - _UNIX) // _MICRO,
+        int(offset.total_seconds()) if offset is not None else 0,
+        summary,
+        search_body(summary) if summary else "",
+        record.external_id,
+        record.thread,
+        tuple(parts),
+        record.initiator,
+        record.bulk,
+        said,
+    )
+
+
 _ZONES: dict[int, timezone] = {0: UTC}
 
 
-def _records(
+def to_records(digest: Digested) -> Iterator[Record]:
+    """The records a digest stands for, numbered from ``digest.first``."""
+    for number, row in enumerate(digest.rows, digest.first):
+        for message in row[-1]:
+            yield Warning(message, number)
+        if row[0] == "R":
+            yield Rejected(number, row[1], row[2])
+            continue
+        _, _, micros, offset, summary, _, ext, thread, parts, initiator, bulk, _ = row
+        zone = _ZONES.get(offset)
+        if zone is None:
+            zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
+        sender_name, sender_email, _, _ = parts[0]
+        yield InteractionRecord(
+            (_UNIX + micros * _MICRO).astimezone(zone),
+            digest.kind,
+            number,
+            summary,
+            ext,
+            thread,
+            ParticipantRef(sender_name, sender_email, None, "from"),
+            [ParticipantRef(n, e, None, r) for n, e, _, r in parts[1:]],
+            initiator,
+            None,
+            bulk,
+        )
+
+
+def _digests(
     directory: Path, prefix: str, names: list[str], items: list[Any], me: frozenset[str], counter: list[int]
 ) -> Iterator[Record]:
-    """Records from the ``_read_chunk`` tuples of the files ``names``, numbered in order."""
+    """Digests of the ``_read_chunk`` rows of the files ``names``, numbered in order; a file the workers left
+    ("F") is read here, between the digests before and after it."""
+    rows: list[DigestRow] = []
+    first = counter[0] + 1
     for name, item in zip(names, items, strict=True):
-        tag = item[0]
-        if tag == "F":
+        if item[0] == "F":
+            if rows:
+                yield Digested(first, rows)
+                rows = []
             yield from _parse_file(directory / name, prefix + name, me, counter, _maildir_time(name))
+            first = counter[0] + 1
             continue
         counter[0] += 1
-        number = counter[0]
-        if tag == "I":
-            _, when, offset, summary, ext, thread, sender_name, email, parts, initiator, bulk, said = item
-            for message in said:
-                yield Warning(message, number)
-            zone = _ZONES.get(offset)
-            if zone is None:
-                zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
-            year, month, day, hour, minute, second, micro = when
-            # Positional arguments: this runs once a message in the process that also writes the database.
-            yield InteractionRecord(
-                datetime(year, month, day, hour, minute, second, micro, zone),
-                "email",
-                number,
-                summary,
-                ext,
-                thread,
-                ParticipantRef(sender_name, email, None, "from"),
-                [ParticipantRef(n, e, None, r) for n, e, r in parts],
-                initiator,
-                None,
-                bulk,
-            )
-        elif tag == "R":
-            for message in item[3]:
-                yield Warning(message, number)
-            yield Rejected(number, item[1], item[2])
-        else:
-            yield Rejected(number, f"{prefix}{name}: cannot read ({item[1]})")
+        rows.append(item)
+    if rows:
+        yield Digested(first, rows)
 
 
 def _parse_folder(

@@ -18,7 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,18 @@ from typing import Any
 from dunbar import normalize, search
 from dunbar.identity import IdentityIndex, Key
 from dunbar.importers.records import (
+    Digested,
     InteractionRecord,
     ParticipantRef,
     PersonRecord,
     Record,
     Rejected,
     Warning,
+    is_bulk_row,
 )
-from dunbar.store.db import Db, to_date
-from dunbar.text import fold
+from dunbar.scoring.stats import decay_term_micros, kind_bit
+from dunbar.store.db import Db, sqlite_ts, to_date
+from dunbar.text import fold, search_body
 from dunbar.vocabulary import new_uid
 
 # Organization names and job titles repeat across thousands of records (300 companies in 30,000 connections):
@@ -43,6 +46,8 @@ fold_term = lru_cache(maxsize=16384)(fold)
 # The same correspondents write again and again: a mailbox of 100,000 messages has a few thousand addresses.
 norm_email = lru_cache(maxsize=65536)(normalize.email)
 
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
 LOW_WEIGHT = 0.1  # large meetings and bulk threads: kept, but they say little about a tie
 PAGE = 2000
 
@@ -234,6 +239,12 @@ class Planner:
         self._uids = 0
         self.ids = IdAllocator(db)
         self.rows: dict[str, list[dict[str, Any]]] = {}
+        # The tables a mail import fills by the hundred thousand take plain tuples (see ``Writer``).
+        self.sqlite = db.dialect == "sqlite"
+        self.created: Any = sqlite_ts(now) if self.sqlite else now
+        self.interactions: list[tuple[Any, ...]] = []
+        self.participants: list[tuple[int, int, str | None]] = []
+        self.docs: list[tuple[int, str]] = []  # (interaction, search words of its summary)
         self.fills: list[tuple[int, str, Any, Any]] = []  # (person, column, old, new)
         self.touched_people: set[int] = set()
         self.new_docs: dict[int, list[str]] = {}  # what search will index for the people this batch creates
@@ -609,7 +620,7 @@ class Planner:
         return pid
 
     def interaction(self, rec: InteractionRecord) -> None:
-        # The hot path of a mail import (once a message): plain loops, each value computed once.
+        """Plan one interaction record from any parser."""
         sender = rec.sender
         everyone = [sender, *rec.participants] if sender else list(rec.participants)
         ext = rec.external_id or self._synthetic_id(rec, everyone)
@@ -635,40 +646,125 @@ class Planner:
             pid = self._participant(ref, create=not bulk)
             if pid is not None and pid != me_id:
                 people.setdefault(pid, ref.role)
+        at = rec.occurred_at
+        summary = " ".join((rec.summary or "").split())[:1000]
+        large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
+        self._plan(
+            rec.line,
+            people,
+            rec.initiator or ("me" if sender_is_me else ("them" if sender else None)),
+            sqlite_ts(at) if self.sqlite else at,
+            (at - _UNIX) // _MICRO,
+            rec.kind,
+            summary,
+            search_body(summary) if summary else "",
+            ext,
+            rec.thread,
+            LOW_WEIGHT if (large or bulk) else 1.0,
+            bulk,
+        )
+
+    def digested(self, digest: Digested) -> None:
+        """Plan the rows of a mail reader's digest: the same decisions as ``interaction`` makes for the records
+        they stand for, without building them (this runs once a message in the process that writes the database)."""
+        report, known_ids, me_emails, by_key = self.report, self.k.external_ids, self.me_emails, self.k.index.by_key
+        me_id, kind, sqlite, plan = self.k.me_id, digest.kind, self.sqlite, self._plan
+        warnings = report.warnings
+        for number, row in enumerate(digest.rows, digest.first):
+            said = row[-1]
+            if said:
+                warnings.extend({"line": number, "message": message} for message in said)
+            report.read += 1
+            if row[0] == "R":
+                self.reject(number, row[1], row[2])
+                continue
+            _, stamp, micros, _, summary, body, ext, thread, parts, initiator, bulk, _ = row
+            if ext in known_ids:
+                report.unchanged += 1
+                continue
+            sender_is_me = False
+            others = []
+            for part in parts:
+                if part[2] is not None and part[2] in me_emails:
+                    if part[3] == "from":
+                        sender_is_me = True
+                else:
+                    others.append(part)
+            if not others:
+                self.reject(number, "no one but you took part")
+                continue
+            people: dict[int, str | None] = {}
+            for name, email, norm, role in others:
+                pid = by_key.get(("email", norm)) if norm is not None else None
+                if pid is None:
+                    pid = self._participant(ParticipantRef(name, email, None, role), create=not bulk)
+                if pid is not None and pid != me_id and pid not in people:
+                    people[pid] = role
+            plan(
+                number,
+                people,
+                initiator or ("me" if sender_is_me else "them"),
+                stamp if sqlite else _UNIX + micros * _MICRO,
+                micros,
+                kind,
+                summary,
+                body,
+                ext,
+                thread,
+                LOW_WEIGHT if bulk else 1.0,
+                bulk,
+            )
+
+    def _plan(
+        self,
+        line: int | None,
+        people: dict[int, str | None],
+        initiator: str | None,
+        occurred: Any,
+        micros: int,
+        kind: str,
+        summary: str,
+        body: str,
+        ext: str,
+        thread: str | None,
+        weight: float,
+        bulk: bool,
+    ) -> None:
+        """The rows of one new interaction with ``people`` (person id -> role); ``occurred`` is its time as the
+        database takes it, ``micros`` the same time in microseconds since 1970 (for strength)."""
         if not people:
             if bulk:
                 self.report.ignored_bulk += 1
                 self.report.unchanged += 1
             else:
-                self.reject(rec.line, "no participant could be identified (no name or address)")
+                self.reject(line, "no participant could be identified (no name or address)")
             return
-        initiator = rec.initiator or ("me" if sender_is_me else ("them" if sender else None))
-        large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
-        weight = LOW_WEIGHT if (large or bulk) else 1.0
-        at, kind = rec.occurred_at, rec.kind
         iid = self.ids.take("interaction")
-        self._add(
-            "interaction",
-            {
-                "id": iid,
-                "uid": self._uid(),
-                "occurred_at": at,
-                "kind": kind,
-                "initiator": initiator,
-                "summary": " ".join((rec.summary or "").split())[:1000],
-                "weight": weight,
-                "external_id": ext,
-                "thread": rec.thread,
-                "source_id": self.source_id,
-                "created_at": self.now,
-            },
+        self._uids += 1
+        self.interactions.append(
+            (
+                iid,
+                f"{self._uid_prefix}{self._uids:012x}",
+                occurred,
+                kind,
+                initiator,
+                summary,
+                weight,
+                ext,
+                thread,
+                self.source_id,
+                self.created,
+            )
         )
-        rows = self.rows.setdefault("participant", [])
-        contacted, stats = self.contacted, self.stats
+        if summary:
+            self.docs.append((iid, body))
+        rows, contacted, add = self.participants, self.contacted, self.stats.add_micros
+        term = decay_term_micros(micros, weight, self.stats.half_life)
+        me, them, bit = initiator == "me", initiator == "them", kind_bit(kind)
         for pid, role in people.items():
-            rows.append({"interaction_id": iid, "person_id": pid, "role": role})
+            rows.append((iid, pid, role))
             contacted.add(pid)
-            stats.add(pid, at, weight, initiator, kind)
+            add(pid, micros, term, weight, me, them, bit)
         self.k.external_ids.add(ext)
         self.report.created += 1
         self.report.interactions_created += 1
@@ -700,8 +796,6 @@ class Writer:
         "field",
         "person_tag",
         "alternate",
-        "interaction",
-        "participant",
     )
 
     def __init__(self, db: Db) -> None:
@@ -715,6 +809,31 @@ class Writer:
             cols = list(rows[0])
             sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
             self.db.executemany(sql, rows)
+        # Positional rows, in the columns' order: binding a tuple costs a fraction of binding a dict by name.
+        if plan.interactions:
+            self.db.insert_rows("interaction", INTERACTION_COLUMNS, plan.interactions)
+            plan.interactions = []
+        if plan.participants:
+            self.db.insert_rows("participant", ("interaction_id", "person_id", "role"), plan.participants)
+            plan.participants = []
+        if plan.docs:
+            self.db.insert_rows("search_doc", ("ref_id", "body"), plan.docs, constants={"kind": "interaction"})
+            plan.docs = []
+
+
+INTERACTION_COLUMNS = (
+    "id",
+    "uid",
+    "occurred_at",
+    "kind",
+    "initiator",
+    "summary",
+    "weight",
+    "external_id",
+    "thread",
+    "source_id",
+    "created_at",
+)
 
 
 # Running a batch ------------------------------------------------------------------------------------------------
@@ -759,7 +878,6 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
     search.add_person_docs(db, plan.new_docs)
     search.index_people(db, plan.touched_people - plan.new_docs.keys())
     search.index_notes(db, plan.new_notes)
-    search.add_interaction_docs(db, plan.source_id, report.interactions_created)
     for a, b, score, evidence in plan.candidates:
         lo, hi = min(a, b), max(a, b)
         if lo == hi:
@@ -799,7 +917,7 @@ def apply_records(
     gc.freeze()
     cache = _bound_cache(db)
     try:
-        with db.transaction():
+        with db.transaction(), search.bulk_indexing(db):
             batch_id, source_id = _batch(db, fmt=fmt, path=path, fp=fp, now=now)
             known = load_known(db)
             plan = Planner(
@@ -817,6 +935,9 @@ def apply_records(
                 if isinstance(rec, PersonRecord):
                     report.read += 1
                     plan.person(rec)
+                elif isinstance(rec, Digested):
+                    plan.digested(rec)
+                    pending += len(rec.rows) - 1
                 elif isinstance(rec, InteractionRecord):
                     report.read += 1
                     plan.interaction(rec)
@@ -875,14 +996,36 @@ def _bound_cache(db: Db) -> int | None:
 def _bulk_last(records: Iterable[Record | tuple[str, Record]]) -> Iterator[Record | tuple[str, Record]]:
     """Every record, bulk mail last: bulk mail links only people the batch knows, so it waits until the batch has
     seen everyone else (otherwise what it links would depend on the order of the mailbox)."""
-    later = []
+    later: list[Record | tuple[str, Record]] = []
     for item in records:
         rec = item[1] if isinstance(item, tuple) else item
+        if isinstance(rec, Digested):
+            # A digest goes now without its bulk rows, which follow later in digests of their own, keeping their
+            # numbers.
+            bulk = [i for i, row in enumerate(rec.rows) if is_bulk_row(row)]
+            if bulk:
+                for start, stop in _runs(bulk):
+                    later.append(Digested(rec.first + start, rec.rows[start:stop], rec.kind))
+                keep = set(bulk)
+                for start, stop in _runs([i for i in range(len(rec.rows)) if i not in keep]):
+                    yield Digested(rec.first + start, rec.rows[start:stop], rec.kind)
+                continue
         if isinstance(rec, InteractionRecord) and rec.bulk:
             later.append(item)
         else:
             yield item
     yield from later
+
+
+def _runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """(start, stop) of each run of consecutive numbers in ``indexes`` (ascending)."""
+    runs: list[list[int]] = []
+    for i in indexes:
+        if runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    return [(a, b) for a, b in runs]
 
 
 def _me(db: Db, plan: Planner) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -87,7 +88,32 @@ class Warning:
     line: int | None = None
 
 
-Record = PersonRecord | InteractionRecord | Rejected | Warning
+# One message as a mail reader digests it in a worker process: plain tuples, cheap to send between processes and
+# to plan without building an object per message. The pipeline plans these rows exactly as it plans the
+# ``InteractionRecord`` they stand for (``mail.to_records`` turns them back into records).
+#   ("I", stamp, micros, offset, summary, body, external_id, thread, parts, initiator, bulk, warnings)
+#       stamp: the time as SQLite stores it (UTC text); micros: microseconds since 1970-01-01 UTC; offset: the
+#       sender's UTC offset in seconds; summary: the subject with its whitespace collapsed (at most 1,000
+#       characters); body: its search words; parts: (name, e-mail as written, e-mail normalized or None, role)
+#       for the sender (role "from") and then everyone else; warnings: messages about this one.
+#   ("R", reason, text, warnings)  a rejected message
+DigestRow = tuple[Any, ...]
+
+
+def is_bulk_row(row: DigestRow) -> bool:
+    return row[0] == "I" and bool(row[10])
+
+
+@dataclass(slots=True)
+class Digested:
+    """Consecutive messages read in bulk; row ``i`` is message number ``first + i`` of the stream."""
+
+    first: int
+    rows: list[DigestRow]
+    kind: str = "email"
+
+
+Record = PersonRecord | InteractionRecord | Rejected | Warning | Digested
 
 
 @dataclass(slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from dunbar.vocabulary import INTERACTION_KINDS
 
@@ -31,6 +31,15 @@ def days_since_epoch(at: datetime) -> float:
 def decay_term(at: datetime, weight: float, half_life_days: float) -> float:
     """One interaction's share of ``decay_sum``; every writer uses this so that sums agree to the last bit."""
     return weight * 2.0 ** (days_since_epoch(at) / half_life_days)
+
+
+EPOCH_MICROS = (EPOCH - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+
+def decay_term_micros(micros: int, weight: float, half_life_days: float) -> float:
+    """``decay_term`` of the time ``micros`` (microseconds since 1970, UTC), to the same last bit: a timedelta's
+    ``total_seconds()`` is its microseconds divided by 10⁶, which is what this divides."""
+    return weight * 2.0 ** (((micros - EPOCH_MICROS) / 1_000_000) / DAY_SECONDS / half_life_days)
 
 
 def decay_factor(now: datetime, half_life_days: float) -> float:

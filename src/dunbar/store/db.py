@@ -67,6 +67,11 @@ def sqlite_ts(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime(_SQLITE_TS)
 
 
+def _literal(value: str) -> str:
+    """A constant of our own as an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 @lru_cache(maxsize=256)
 def _stamp(dt: datetime) -> str:
     # A batch stamps thousands of rows with the same ``now``.
@@ -91,6 +96,18 @@ class Db:
         raise NotImplementedError
 
     def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        *,
+        constants: Mapping[str, str] | None = None,
+    ) -> None:
+        """Insert positional ``rows`` (values in the order of ``columns``, times as the database takes them:
+        text from ``sqlite_ts`` on SQLite, aware datetimes on PostgreSQL); ``constants`` are the same in every row."""
         raise NotImplementedError
 
     def transaction(self) -> Any:
@@ -188,6 +205,21 @@ class SqliteDb(Db):
             self.conn.executemany(sql, rows)
             return
         self.conn.executemany(sql, (self._adapt_columns(dict(p), timed) for p in rows))
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        *,
+        constants: Mapping[str, str] | None = None,
+    ) -> None:
+        if not rows:
+            return
+        fixed = dict(constants or {})
+        names = ", ".join([*columns, *fixed])
+        marks = ", ".join(["?"] * len(columns) + [_literal(v) for v in fixed.values()])
+        self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     @staticmethod
     def _adapt_columns(params: dict[str, Any], columns: list[str]) -> dict[str, Any]:
@@ -356,6 +388,19 @@ class SqlAlchemyDb(Db):
     def execute(self, sql: str, params: Params = None) -> int:
         with self._connection() as conn:
             return int(self._run(conn, sql, params).rowcount)
+
+    def insert_rows(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        *,
+        constants: Mapping[str, str] | None = None,
+    ) -> None:
+        fixed = dict(constants or {})
+        names = [*columns, *fixed]
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(':' + c for c in names)})"
+        self.executemany(sql, [dict(zip(columns, row, strict=True)) | fixed for row in rows])
 
     def executemany(self, sql: str, seq: Iterable[Mapping[str, Any]]) -> None:
         from sqlalchemy import text
