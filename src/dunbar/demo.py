@@ -24,7 +24,7 @@ from dunbar import demo_data as D
 from dunbar.errors import Conflict
 from dunbar.normalize import email as norm_email
 from dunbar.normalize import linkedin as norm_linkedin
-from dunbar.store.db import Db, SqliteDb
+from dunbar.store.db import Db, SqliteDb, defer_indexes
 from dunbar.text import fold
 
 Progress = Callable[[str, int, int], None]
@@ -786,7 +786,7 @@ def _write(db: Db, net: _Network, *, today: date, seed: int, progress: Progress)
     # Interactions and who took part, in time order. Their uids share a random prefix and count up, so the
     # unique index on uid grows at its end instead of being written all over (as unique as uuid4 hex).
     uid_prefix = f"{uid(80):020x}"
-    deferred = _defer_indexes(db, ("interaction", "participant", "search_doc"))
+    deferred = defer_indexes(db, ("interaction", "participant", "search_doc"))
     i0 = _next_id(db, "interaction")
     events = net.events
     total = len(events)
@@ -919,29 +919,6 @@ def _person_stats(db: Db, net: _Network, *, base: date) -> None:
         for o in others:
             add(people[o].id, at, weight, initiator, kind)
     totals.upsert(db)
-
-
-def _defer_indexes(db: Db, tables: Sequence[str]) -> list[str]:
-    """Drop the secondary indexes of these (empty) SQLite tables; the SQL that builds them again.
-
-    Building an index once over a million rows sorts them; keeping it up to date row by row writes pages in
-    random order (``participant (person_id, …)``, for one, is filled in time order, not person order).
-    Within the caller's transaction, so a failure puts the indexes back with everything else.
-    """
-    if db.dialect != "sqlite":
-        return []
-    assert db.in_transaction
-    out = []
-    for table in tables:
-        if db.scalar(f"SELECT 1 FROM {table} LIMIT 1") is not None:
-            continue
-        for name, sql in db.rows(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL",
-            {"t": table},
-        ):
-            db.execute(f'DROP INDEX "{name}"')
-            out.append(str(sql))
-    return out
 
 
 def _sync_sequence(db: Db, table: str) -> None:

@@ -80,20 +80,32 @@ class Totals:
 
     def add_micros(self, pid: int, micros: int, term: float, weight: float, me: bool, them: bool, bit: int) -> None:
         """One interaction of ``pid`` at ``micros`` whose ``decay_term`` is ``term``."""
-        row = self.rows.get(pid)
-        if row is None:
-            self.rows[pid] = [1, me, them, weight, term, bit, micros, micros]
-            return
-        row[0] += 1
-        row[1] += me
-        row[2] += them
-        row[3] += weight
-        row[4] += term
-        row[5] |= bit
-        if micros < row[6]:
-            row[6] = micros
-        if micros > row[7]:
-            row[7] = micros
+        self.add_all((pid,), micros, term, weight, me, them, bit)
+
+    def add_all(
+        self, people: Iterable[int], micros: int, term: float, weight: float, me: bool, them: bool, bit: int
+    ) -> None:
+        """``add_micros`` for each of ``people``: one interaction they all took part in."""
+        rows = self.rows
+        for pid in people:
+            row = rows.get(pid)
+            if row is None:
+                rows[pid] = [1, me, them, weight, term, bit, micros, micros]
+                continue
+            row[0] += 1
+            row[1] += me
+            row[2] += them
+            row[3] += weight
+            row[4] += term
+            row[5] |= bit
+            if micros < row[6]:
+                row[6] = micros
+            if micros > row[7]:
+                row[7] = micros
+
+    def last_times(self) -> list[tuple[int, datetime]]:
+        """(person, time of their latest interaction), for everyone summed here."""
+        return [(pid, _UNIX + r[7] * _MICRO) for pid, r in sorted(self.rows.items())]
 
     def upsert(self, db: Db) -> int:
         """Add these sums to the stored running totals (one statement for all people); the people touched."""

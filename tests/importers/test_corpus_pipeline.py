@@ -19,7 +19,7 @@ import pytest
 
 from dunbar.errors import ImportProblem
 from dunbar.importers.formats import detect, parse_context, records, run_import
-from dunbar.importers.records import InteractionRecord, PersonRecord, Rejected
+from dunbar.importers.records import Digested, InteractionRecord, PersonRecord, Rejected
 from dunbar.people import set_me
 from dunbar.store.db import Db
 from tests.conftest import CORPORA, SAMPLES
@@ -70,7 +70,9 @@ def _parsed(db: Db, path: Path) -> int:
     """How many records the parser yields for ``path`` (people, interactions and rejects; not warnings)."""
     ctx = parse_context(db, today=TODAY)
     return sum(
-        1 for r in records(path, detect(path), ctx) if isinstance(r, PersonRecord | InteractionRecord | Rejected)
+        len(r.rows) if isinstance(r, Digested) else 1
+        for r in records(path, detect(path), ctx)
+        if isinstance(r, PersonRecord | InteractionRecord | Rejected | Digested)
     )
 
 

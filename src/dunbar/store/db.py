@@ -67,6 +67,30 @@ def sqlite_ts(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime(_SQLITE_TS)
 
 
+def defer_indexes(db: Db, tables: Sequence[str], *, fewer_than: int = 1) -> list[str]:
+    """Drop the secondary indexes of those of these SQLite tables that hold fewer than ``fewer_than`` rows (empty
+    ones by default); the SQL that builds them again, for the caller to run when its rows are in.
+
+    Building an index once over a million rows sorts them; keeping it up to date row by row writes pages in
+    random order (``participant (person_id, …)``, for one, is filled in time order, not person order).
+    Within the caller's transaction, so a failure puts the indexes back with everything else.
+    """
+    if db.dialect != "sqlite":
+        return []
+    assert db.in_transaction
+    out = []
+    for table in tables:
+        if db.scalar(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {int(fewer_than)})") >= fewer_than:
+            continue
+        for name, sql in db.rows(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = :t AND sql IS NOT NULL",
+            {"t": table},
+        ):
+            db.execute(f'DROP INDEX "{name}"')
+            out.append(str(sql))
+    return out
+
+
 def _literal(value: str) -> str:
     """A constant of our own as an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
