@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dunbar import people, stats
 from dunbar.importers import mail
 from dunbar.importers.formats import parse_context, run_import
-from dunbar.importers.pipeline import Report, _runs, apply_records
+from dunbar.importers.pipeline import Report, apply_records
 from dunbar.importers.records import Digested, InteractionRecord
 from dunbar.scoring.stats import decay_term, decay_term_micros
 from dunbar.store import open_db
@@ -170,8 +170,3 @@ def test_decay_terms_from_microseconds_agree_to_the_last_bit(at: datetime, weigh
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
     micros = (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     assert decay_term_micros(micros, weight, half_life) == decay_term(at, weight, half_life)
-
-
-def test_runs_of_consecutive_indexes() -> None:
-    assert _runs([]) == []
-    assert _runs([0, 1, 2, 5, 7, 8]) == [(0, 3), (5, 6), (7, 9)]

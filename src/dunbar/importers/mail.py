@@ -370,7 +370,7 @@ _ZONES: dict[int, timezone] = {0: UTC}
 
 def to_records(digest: Digested) -> Iterator[Record]:
     """The records a digest stands for, numbered from ``digest.first``."""
-    for number, row in enumerate(digest.rows, digest.first):
+    for number, row in digest.numbered():
         for message in row[-1]:
             yield Warning(message, number)
         if row[0] == "R":

@@ -27,6 +27,7 @@ from dunbar import normalize, search
 from dunbar.identity import IdentityIndex, Key
 from dunbar.importers.records import (
     Digested,
+    DigestRow,
     InteractionRecord,
     ParticipantRef,
     PersonRecord,
@@ -671,7 +672,7 @@ class Planner:
         me_id, kind, sqlite, plan = self.k.me_id, digest.kind, self.sqlite, self._plan
         warnings = report.warnings
         report.read += len(digest.rows)
-        for number, row in enumerate(digest.rows, digest.first):
+        for number, row in digest.numbered():
             said = row[-1]
             if said:
                 warnings.extend({"line": number, "message": message} for message in said)
@@ -1010,15 +1011,15 @@ def _bulk_last(records: Iterable[Record | tuple[str, Record]]) -> Iterator[Recor
     for item in records:
         rec = item[1] if isinstance(item, tuple) else item
         if isinstance(rec, Digested):
-            # A digest goes now without its bulk rows, which follow later in digests of their own, keeping their
+            # A digest goes now without its bulk rows, which follow later in a digest of their own, keeping their
             # numbers.
-            bulk = [i for i, row in enumerate(rec.rows) if is_bulk_row(row)]
-            if bulk:
-                for start, stop in _runs(bulk):
-                    later.append(Digested(rec.first + start, rec.rows[start:stop], rec.kind))
-                keep = set(bulk)
-                for start, stop in _runs([i for i in range(len(rec.rows)) if i not in keep]):
-                    yield Digested(rec.first + start, rec.rows[start:stop], rec.kind)
+            bulk = [is_bulk_row(row) for row in rec.rows]
+            if any(bulk):
+                numbered = list(rec.numbered())
+                later.append(_digest_of(rec, [nr for nr, b in zip(numbered, bulk, strict=True) if b]))
+                rest = [nr for nr, b in zip(numbered, bulk, strict=True) if not b]
+                if rest:
+                    yield _digest_of(rec, rest)
                 continue
         if isinstance(rec, InteractionRecord) and rec.bulk:
             later.append(item)
@@ -1027,15 +1028,8 @@ def _bulk_last(records: Iterable[Record | tuple[str, Record]]) -> Iterator[Recor
     yield from later
 
 
-def _runs(indexes: list[int]) -> list[tuple[int, int]]:
-    """(start, stop) of each run of consecutive numbers in ``indexes`` (ascending)."""
-    runs: list[list[int]] = []
-    for i in indexes:
-        if runs and runs[-1][1] == i:
-            runs[-1][1] = i + 1
-        else:
-            runs.append([i, i + 1])
-    return [(a, b) for a, b in runs]
+def _digest_of(rec: Digested, numbered: list[tuple[int, DigestRow]]) -> Digested:
+    return Digested(numbered[0][0], [row for _, row in numbered], rec.kind, [n for n, _ in numbered])
 
 
 def _me(db: Db, plan: Planner) -> None:

@@ -7,6 +7,7 @@ guesses (an organization is never derived from an e-mail domain). It yields ``Pe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -106,11 +107,18 @@ def is_bulk_row(row: DigestRow) -> bool:
 
 @dataclass(slots=True)
 class Digested:
-    """Consecutive messages read in bulk; row ``i`` is message number ``first + i`` of the stream."""
+    """Messages read in bulk: row ``i`` is message number ``first + i`` of the stream, or ``numbers[i]`` when the
+    rows are not consecutive (the pipeline sets bulk mail apart)."""
 
     first: int
     rows: list[DigestRow]
     kind: str = "email"
+    numbers: list[int] | None = None
+
+    def numbered(self) -> Iterable[tuple[int, DigestRow]]:
+        if self.numbers is not None:
+            return zip(self.numbers, self.rows, strict=True)
+        return enumerate(self.rows, self.first)
 
 
 Record = PersonRecord | InteractionRecord | Rejected | Warning | Digested
