@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dunbar.errors import StoreError
 from dunbar.store import SCHEMA_HEAD, open_db, sqlite_path
+from dunbar.store.db import sqlite_ts
 from dunbar.store.migrate import head_revision
 
 
@@ -115,3 +119,12 @@ def test_a_database_path_may_hold_url_characters(tmp_path: Path) -> None:
         assert db.scalar("SELECT count(*) FROM person") == 0
     finally:
         db.close()
+
+
+@given(
+    st.datetimes(min_value=datetime(1001, 1, 2), max_value=datetime(9998, 12, 30)),
+    st.integers(min_value=-23 * 60, max_value=23 * 60),
+)
+def test_stored_times_are_the_text_sqlalchemy_writes(at: datetime, offset_minutes: int) -> None:
+    aware = at.replace(tzinfo=timezone(timedelta(minutes=offset_minutes)))
+    assert sqlite_ts(aware) == aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

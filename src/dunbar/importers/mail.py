@@ -24,7 +24,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +331,7 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
     return out
 
 
+_search_body = lru_cache(maxsize=4096)(search_body)  # subjects repeat ("Re: …", notifications)
 _UNIX = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -355,7 +356,7 @@ def digest_row(
         (utc - _UNIX) // _MICRO,
         int(offset.total_seconds()) if offset is not None else 0,
         summary,
-        search_body(summary) if summary else "",
+        _search_body(summary) if summary else "",
         record.external_id,
         record.thread,
         tuple(parts),

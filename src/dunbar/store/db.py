@@ -64,7 +64,10 @@ def to_date(value: Any) -> date | None:
 
 def sqlite_ts(dt: datetime) -> str:
     """How an aware datetime is stored on SQLite (the same text SQLAlchemy writes)."""
-    return dt.astimezone(UTC).strftime(_SQLITE_TS)
+    utc = dt.astimezone(UTC)
+    if utc.year >= 1000:  # the same text as strftime, in half the time (imports stamp every interaction)
+        return utc.isoformat(" ", "microseconds")[:26]
+    return utc.strftime(_SQLITE_TS)
 
 
 def defer_indexes(db: Db, tables: Sequence[str], *, fewer_than: int = 1) -> list[str]:
