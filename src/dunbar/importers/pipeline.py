@@ -927,7 +927,7 @@ def apply_records(
     gc.freeze()
     cache = _bound_cache(db)
     try:
-        with db.transaction(), search.bulk_indexing(db):
+        with db.transaction(check_references=False), search.bulk_indexing(db):
             batch_id, source_id = _batch(db, fmt=fmt, path=path, fp=fp, now=now)
             known = load_known(db)
             plan = Planner(

@@ -137,7 +137,10 @@ class Db:
         text from ``sqlite_ts`` on SQLite, aware datetimes on PostgreSQL); ``constants`` are the same in every row."""
         raise NotImplementedError
 
-    def transaction(self) -> Any:
+    def transaction(self, *, check_references: bool = True) -> Any:
+        """All or nothing. ``check_references=False`` lets a writer that made every reference itself, under the
+        write lock (an import: rows point at ids it handed out or people it read in this transaction), skip
+        SQLite's per-row foreign key lookups; PostgreSQL checks them all the same."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -265,7 +268,7 @@ class SqliteDb(Db):
         return self._depth > 0
 
     @contextmanager
-    def transaction(self) -> Iterator[SqliteDb]:
+    def transaction(self, *, check_references: bool = True) -> Iterator[SqliteDb]:
         if self._depth:
             self._depth += 1
             try:
@@ -273,9 +276,13 @@ class SqliteDb(Db):
             finally:
                 self._depth -= 1
             return
+        if not check_references:
+            self.conn.execute("PRAGMA foreign_keys = OFF")  # only outside a transaction does this take effect
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if not check_references:
+                self.conn.execute("PRAGMA foreign_keys = ON")
             raise StoreError("the database is busy", hint="another dunbar is writing; try again") from exc
         self._depth = 1
         try:
@@ -287,6 +294,8 @@ class SqliteDb(Db):
             self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+            if not check_references:
+                self.conn.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
         self.conn.close()
@@ -446,7 +455,7 @@ class SqlAlchemyDb(Db):
         return self._conn is not None
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlAlchemyDb]:
+    def transaction(self, *, check_references: bool = True) -> Iterator[SqlAlchemyDb]:
         if self._conn is not None:
             yield self
             return
