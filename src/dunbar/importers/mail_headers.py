@@ -40,12 +40,24 @@ WANTED = frozenset(
     }
 )
 _WANTED_RE = b"|".join(re.escape(n.encode()) for n in sorted(WANTED, key=len, reverse=True))
-_KEYS = {name.encode(): name for name in WANTED}
-# A wanted field right after a newline, with its folded continuation lines, matched on the lower-cased block
-# (names are case-insensitive) and cut from the original by position. sre finds the "\n" candidates in C and
-# rejects the dozens of Received/DKIM/X- lines without building a Python object for them.
-_FIELD = re.compile(rb"\n(" + _WANTED_RE + rb")[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)")
-_FOLD = re.compile(rb"\r?\n[ \t]*|\r")
+# Lower-case names, and the spellings clients actually write, to the key: one dict look-up per field, with
+# ``bytes.lower`` only for an odd spelling ("MESSAGE-ID", "cC").
+_KEYS = {
+    spelling.encode(): name
+    for name in WANTED
+    for spelling in (name, name.upper(), "-".join(p.capitalize() for p in name.split("-")), name.capitalize())
+}
+_KEYS.update({b"Message-ID": "message-id", b"List-ID": "list-id", b"Message-id": "message-id"})
+# A wanted field right after a newline, with its folded continuation lines. Case-blind on bytes is ASCII-only,
+# so this matches exactly where the same pattern matches the lower-cased block; ``findall`` hands back the
+# (name, value) pairs from C, and sre rejects the dozens of Received/DKIM/X- lines without building anything.
+# A line that cannot start a wanted name is given up on its first letter; the possessive repeats (nothing after
+# them could match what they gave back) spare sre its backtracking records.
+_FIRSTS = "".join(sorted({n[0] for n in WANTED} | {n[0].upper() for n in WANTED})).encode()
+_FIELD = re.compile(
+    rb"\n(?=[" + _FIRSTS + rb"])(" + _WANTED_RE + rb")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)", re.IGNORECASE
+)
+_NEWLINE_INDENT = re.compile(rb"\n[ \t]*")
 _RECEIVED = re.compile(rb"\nreceived[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)")
 _CONTENT_TYPE = re.compile(rb"\ncontent-type[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)")
 _SPACES = re.compile(r"\s+")
@@ -70,25 +82,37 @@ def header_end(data: bytes, start: int = 0) -> tuple[int, int] | None:
     return None
 
 
+def _unfold(value: bytes) -> bytes:
+    """A header value with each line break (CRLF, LF, or a lone CR) and the indent after it made one space.
+
+    The same as substituting ``\\r?\\n[ \\t]*|\\r`` with a space, in three passes that each start from a literal
+    byte: that pattern has none, so sre tries it at every position, several times slower on a folded address list.
+    """
+    return _NEWLINE_INDENT.sub(b" ", value.replace(b"\r\n", b"\n")).replace(b"\r", b" ")
+
+
 def split_fields(block: bytes) -> dict[str, list[bytes]]:
     """The wanted header fields of a raw header block, unfolded, in order, by lower-case name.
 
     Lines without a colon (broken headers, a stray envelope line) are skipped: their name is never wanted.
     """
     fields: dict[str, list[bytes]] = {}
-    text = b"\n" + block
     keys = _KEYS
-    for m in _FIELD.finditer(text.lower()):
-        start, end = m.span(2)
-        value = text[start:end]
-        if b"\n" in value or b"\r" in value:
-            value = _FOLD.sub(b" ", value)
-        key = keys[m.group(1)]
+    for name, raw in _FIELD.findall(b"\n" + block):
+        key = keys.get(name)
+        if key is None:
+            key = keys[name.lower()]
+        # Stripping before unfolding gives the same value (a fold is all whitespace, so it never straddles
+        # the first or last visible character) and leaves the usual CRLF "\r" nothing to unfold. Looking for
+        # a byte as an int is a plain memchr; a one-byte ``bytes`` needle costs ten times as much.
+        value = raw.strip()
+        if 10 in value or 13 in value:
+            value = _unfold(value)
         got = fields.get(key)
         if got is None:
-            fields[key] = [value.strip()]
+            fields[key] = [value]
         else:
-            got.append(value.strip())
+            got.append(value)
     return fields
 
 
@@ -98,7 +122,7 @@ def _first_of(pattern: re.Pattern[bytes], block: bytes) -> bytes | None:
     m = pattern.search(text.lower())
     if m is None:
         return None
-    return _FOLD.sub(b" ", text[m.start(1) : m.end(1)]).strip()
+    return _unfold(text[m.start(1) : m.end(1)]).strip()
 
 
 def charset_of(block: bytes) -> str | None:
@@ -160,6 +184,15 @@ _FAST_DATE = re.compile(
 )
 _ZONES: dict[str, timezone] = {}
 _DATE_CACHE: dict[str, datetime | None] = {}
+# The exact shape of the fast pattern's commonest case, "Thu, 31 Jul 2008 14:57:25 -0400", with every field in
+# its range, so that ``datetime.fromisoformat`` (in C) builds the same value the slow path would. The day part
+# repeats across a mailbox and is checked once, then kept as its ISO form ("2008-07-31T").
+_ISO_SHAPE = re.compile(
+    r"(?:[A-Za-z]{3}, )?([0-9]{1,2} [A-Za-z]{3} [0-9]{4}) ((?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]) "
+    r"([+-](?:[01][0-9]|2[0-3])[0-5][0-9])"
+)
+_ISO_DAYS: dict[str, str] = {}
+_from_iso = datetime.fromisoformat
 _MIN_YEAR, _MAX_YEAR = 1950, 2100  # outside: a broken clock or a typo, not a real sending time
 
 
@@ -173,8 +206,31 @@ def _zone(sign: str, hh: str, mm: str) -> timezone:
     return zone
 
 
+def _iso_day(day: str) -> str:
+    """ "31 Jul 2008" as "2008-07-31T", or "" where the fast path would not return it (no such day, a year out
+    of range): such dates take the slow path, which decides as before."""
+    d, mon, year = day.split(" ")
+    month = _MONTHS.get(mon.lower())
+    iso = ""
+    if month is not None and _MIN_YEAR <= int(year) <= _MAX_YEAR:
+        with contextlib.suppress(ValueError):
+            iso = datetime(int(year), month, int(d)).strftime("%Y-%m-%dT")
+    if len(_ISO_DAYS) > 4096:
+        _ISO_DAYS.clear()
+    _ISO_DAYS[day] = iso
+    return iso
+
+
 def parse_date(text: str) -> datetime | None:
     """A timezone-aware datetime from a Date header value, or None when it is unusable."""
+    m = _ISO_SHAPE.fullmatch(text)
+    if m is not None:
+        day, hms, zone = m.groups()
+        iso = _ISO_DAYS.get(day)
+        if iso is None:
+            iso = _iso_day(day)
+        if iso:
+            return _from_iso(iso + hms + zone)
     text = text.strip()
     if not text:
         return None
@@ -243,32 +299,29 @@ _AUTO_SUBJECT = re.compile(
 )
 
 
-# The common shapes of an address list, matched in C: `Name <a@b>`, `"Last, First" <a@b>`, `a@b`, comma-separated.
+# The common shapes of an address list entry, matched in C: `Name <a@b>`, `"Last, First" <a@b>`, `a@b`. A display
+# name is matched whole and never backtracked into (possessive ``*+``, ``++``): a quoted one ends only at its
+# closing quote, a plain one at its last visible character before "<" (the spaces before "<" are not part of
+# it). Giving back characters could never let the rest match, so this finds what a lazy name would, without
+# sre trying every shorter name first. ``{o}`` opens a group: capturing to read an entry, not to cut a list.
 _ENTRY = (
-    r'\s*(?:(?:"((?:[^"\\]|\\.)*)"|([^",<>()\\;:@]*?))\s*<\s*([^<>\s@,;:"()]+@[^<>\s,;:"()@]+)\s*>'
-    r'|([^\s<>",;:()@]+@[^\s<>",;:()@]+))\s*'
+    r'(?:"{o}(?:[^"\\]++|\\.)*+)"|{o}(?:[^",<>()\\;:@\s]++|\s++(?=[^",<>()\\;:@\s]))*+))'
+    r'\s*<\s*{o}[^<>\s@,;:"()]+@[^<>\s,;:"()@]+)\s*>'
+    r"|{o}[^\s<>\",;:()@]+@[^\s<>\",;:()@]+)"
 )
-_ADDR_LIST = re.compile(rf"(?:{_ENTRY},)*{_ENTRY},?")
-_ADDR_ENTRY = re.compile(rf"{_ENTRY},?")
+_ENTRY_PARTS = re.compile(_ENTRY.format(o="("))
+# An entry with the spaces around it and the comma after it (or the end of the value). ``split`` cuts a value
+# into what lies between entries and the entries themselves: the value is a list of the common shapes exactly
+# when nothing lies between them.
+_ADDR_SPLIT = re.compile(r"\s*(" + _ENTRY.format(o="(?:") + r")\s*(?:,|\Z)")
 _UNQUOTE = re.compile(r"\\(.)")
 _AT_WORD = re.compile(r"\s*([\w.+-]+) at ([\w-]+(?:\.[\w-]+)+)\s*(?:\((.*)\))?\s*$")
 _BARE_ADDR = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def _split_addresses(value: str) -> list[tuple[str, str]]:
-    if _ADDR_LIST.fullmatch(value) is not None:
-        out = []
-        for m in _ADDR_ENTRY.finditer(value):
-            quoted, plain, addr, bare = m.groups()
-            if bare is not None:
-                out.append(("", bare))
-            else:
-                name = quoted if quoted is not None else plain
-                if quoted is not None and "\\" in quoted:
-                    name = _UNQUOTE.sub(r"\1", quoted)
-                out.append((name, addr))
-        return out
-    pairs = getaddresses([value])  # the rare odd shape: comments, groups, quoted local parts, garbage
+def _odd_addresses(value: str) -> list[tuple[str, str]]:
+    """(raw name, raw address) pairs of an address list that is not of the common shapes."""
+    pairs = getaddresses([value])  # comments, groups, quoted local parts, garbage
     if any("@" in addr and " " not in addr.strip() for _, addr in pairs):
         return pairs
     # Archives write "ana at example.com (Ana Lima)" (pipermail); broken clients "Ana Lima ana@example.com".
@@ -281,21 +334,78 @@ def _split_addresses(value: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_Address = tuple[str | None, str, str]  # display name, address, address lower-cased
+
+
+def _address(name: str, addr: str) -> _Address | None:
+    """One raw entry finished, or None when it has no usable address."""
+    addr = addr.strip().strip("<>").strip()
+    if "@" not in addr or " " in addr or len(addr) > 320:
+        return None
+    name = decode_words(name).strip(" \"'") if name else ""
+    low = addr.lower()
+    return (name if name and name.lower() != low else None, addr, low)
+
+
+# One entry of the common shapes, as its text without the spaces and comma around it, to its finished address
+# (none when dropped). The same people turn up in ever new To/Cc combinations, so an entry recurs far more
+# often than a whole value; the cache is emptied when full.
+_ENTRY_CACHE: dict[str, tuple[_Address, ...]] = {}
+
+
+def _entry(text: str) -> tuple[_Address, ...]:
+    got = None
+    # ``text`` was cut by the same pattern, so it always matches, with the groups it had in its list.
+    m = _ENTRY_PARTS.fullmatch(text)
+    if m is not None:
+        quoted, plain, addr, bare = m.groups()
+        if bare is not None:
+            got = _address("", bare)
+        else:
+            name = quoted if quoted is not None else plain
+            if quoted is not None and "\\" in quoted:
+                name = _UNQUOTE.sub(r"\1", quoted)
+            got = _address(name, addr)
+    entry = () if got is None else (got,)
+    if len(_ENTRY_CACHE) > 4096:
+        _ENTRY_CACHE.clear()
+    _ENTRY_CACHE[text] = entry
+    return entry
+
+
+def _common_list(value: str) -> list[_Address] | None:
+    """The addresses of a list of the common shapes, or None when ``value`` is not one."""
+    parts = _ADDR_SPLIT.split(value)
+    if len(parts) < 3 or any(parts[::2]):
+        return None
+    out: list[_Address] = []
+    cache = _ENTRY_CACHE
+    for text in parts[1::2]:
+        got = cache.get(text)
+        out.extend(_entry(text) if got is None else got)
+    return out
+
+
+def _addresses(value: str) -> list[_Address]:
+    out = _common_list(value)
+    if out is not None:
+        return out
+    try:
+        pairs = _odd_addresses(value)
+    except Exception:  # the stdlib parser raises on some hostile inputs (deep nesting, odd quoting)
+        return []
+    out = []
+    for name, addr in pairs:
+        got = _address(name, addr)
+        if got is not None:
+            out.append(got)
+    return out
+
+
 def address_pairs(value: str) -> list[tuple[str | None, str]]:
     """(display name, address) pairs of one address header; names decoded after splitting, so that an
     encoded comma stays inside its name. Entries without a usable address (groups, garbage) are dropped."""
-    try:
-        pairs = _split_addresses(value)
-    except Exception:  # the stdlib parser raises on some hostile inputs (deep nesting, odd quoting)
-        return []
-    out: list[tuple[str | None, str]] = []
-    for name, addr in pairs:
-        addr = addr.strip().strip("<>").strip()
-        if "@" not in addr or " " in addr or len(addr) > 320:
-            continue
-        name = decode_words(name).strip(" \"'") if name else ""
-        out.append((name if name and name.lower() != addr.lower() else None, addr))
-    return out
+    return [(name, addr) for name, addr, _ in _addresses(value)]
 
 
 def addresses(value: str, role: str) -> list[ParticipantRef]:
@@ -304,14 +414,16 @@ def addresses(value: str, role: str) -> list[ParticipantRef]:
 
 
 # Address headers repeat across a mailbox (the same correspondents, the user's own From), so the parsed pairs
-# are kept by raw value; the cache is emptied when full, so memory stays flat on any mailbox.
-_PAIRS_CACHE: dict[bytes, list[tuple[str | None, str]]] = {}
+# are kept by raw value, each with its address lower-cased; the cache is emptied when full, so memory stays
+# flat on any mailbox. Its size and keys are part of the results: a value with 8-bit bytes is read in the
+# charset of the message that first brings it, and keeps that reading while it stays cached.
+_PAIRS_CACHE: dict[bytes, list[_Address]] = {}
 
 
-def _cached_pairs(raw: bytes, block: bytes) -> list[tuple[str | None, str]]:
+def _cached_pairs(raw: bytes, block: bytes) -> list[_Address]:
     pairs = _PAIRS_CACHE.get(raw)
     if pairs is None:
-        pairs = address_pairs(to_text(raw, block))
+        pairs = _addresses(to_text(raw, block))
         if len(_PAIRS_CACHE) > 4096:
             _PAIRS_CACHE.clear()
         _PAIRS_CACHE[raw] = pairs
@@ -338,12 +450,15 @@ def is_bulk(fields: dict[str, list[bytes]], sender: str, subject: str) -> bool:
 # --- the record --------------------------------------------------------------------------------------------
 
 
+# "<id>" at the very start, up to the first ">", with no space inside: the id as it stands.
+_ANGLE_ID = re.compile(rb"<([^> ]+)>")
+
+
 def _first_id_raw(raw: bytes) -> str | None:
     """The first message id of a Message-ID/References/In-Reply-To value, without its angle brackets."""
-    if raw[:1] == b"<":
-        end = raw.find(b">")
-        if end > 1 and raw.find(b" ", 1, end) < 0 and raw.isascii():
-            return raw[1:end].decode("ascii")
+    m = _ANGLE_ID.match(raw)
+    if m is not None and raw.isascii():
+        return m.group(1).decode("ascii")
     return _first_id(to_text(raw))
 
 
@@ -364,6 +479,40 @@ def _received_date(block: bytes) -> datetime | None:
     return parse_date(tail.decode("latin-1")) if sep else None
 
 
+# Subjects recur (threads, notifications), and each is kept with whether it reads as an automatic reply. Only
+# values that read as UTF-8 (ASCII included) are kept: the reading of any other depends on its message's charset.
+_SUBJECTS: dict[bytes, tuple[str, bool]] = {}
+_NOREPLY_SEEN: dict[str, bool] = {}  # by the sender's lower-cased address
+_BULK_FIELDS = frozenset(
+    {"list-id", "list-unsubscribe", "x-autoreply", "x-autorespond", "precedence", "auto-submitted"}
+)
+
+
+def _subject(raw: bytes, block: bytes) -> tuple[str, bool]:
+    subject = decode_words(to_text(raw, block))
+    got = (subject, _AUTO_SUBJECT.match(subject) is not None)
+    keep = raw.isascii()
+    if not keep:
+        try:
+            raw.decode("utf-8")
+            keep = True
+        except UnicodeDecodeError:
+            pass
+    if keep:
+        if len(_SUBJECTS) > 4096:
+            _SUBJECTS.clear()
+        _SUBJECTS[raw] = got
+    return got
+
+
+def _noreply(addr: str) -> bool:
+    got = is_noreply(addr)
+    if len(_NOREPLY_SEEN) > 4096:
+        _NOREPLY_SEEN.clear()
+    _NOREPLY_SEEN[addr] = got
+    return got
+
+
 def build_record(
     block: bytes,
     *,
@@ -380,30 +529,46 @@ def build_record(
     ``where`` names it in messages (a file name or "message 12"); ``fallback_date`` is the delivery time that
     replaces a missing or bad Date (the Maildir file name's timestamp, the mbox "From " line).
     """
+    # This runs once a message on every import: what recurs across a mailbox (address lists, subjects, days)
+    # is looked up in caches, and records are built with positional arguments (keywords more than double what
+    # building them costs; tests/importers/test_mail_headers.py holds the field order to what is passed here).
     pos = line if line is not None else number
     warnings: list[Warning] = []
     fields = split_fields(block)
+    get = fields.get
+    pairs_cache = _PAIRS_CACHE
 
-    froms = fields.get("from", ())
+    froms = get("from", ())
     if len(froms) > 1:
         warnings.append(Warning(f"{where}: {len(froms)} From headers; used the first", pos))
-    sender = None
-    for raw in (*froms, *fields.get("sender", ())):
-        got = _cached_pairs(raw, block)
+    first = None
+    # In order, stopping at the first with an address: each value looked up may enter the cache.
+    for raw in froms if "sender" not in fields else (*froms, *fields["sender"]):
+        got = pairs_cache.get(raw)
+        if got is None:
+            got = _cached_pairs(raw, block)
         if got:
-            sender = ParticipantRef(name=got[0][0], email=got[0][1], role="from")
+            first = got[0]
             break
-    if sender is None or sender.email is None:
+    if first is None:
         reason = "no From header" if not froms else "From has no usable e-mail address"
         return Rejected(pos, f"{where}: {reason}", _snippet(block)), warnings
+    sender_name, sender_email, sender_addr = first
+    sender = ParticipantRef(sender_name, sender_email, None, "from")
 
-    subject_raw = fields.get("subject")
-    subject = decode_words(to_text(subject_raw[0], block)) if subject_raw else ""
+    subject_raw = get("subject")
+    if subject_raw:
+        raw = subject_raw[0]
+        cached = _SUBJECTS.get(raw)
+        subject, auto_subject = _subject(raw, block) if cached is None else cached
+    else:
+        subject, auto_subject = "", False
 
     occurred: datetime | None = None
-    date_raw = fields.get("date")
+    date_raw = get("date")
     if date_raw:
-        occurred = parse_date(to_text(date_raw[0]))
+        raw = date_raw[0]
+        occurred = parse_date(raw.decode("ascii") if raw.isascii() else to_text(raw))
     if occurred is None:
         problem = "bad Date" if date_raw else "no Date"
         fallback = fallback_date() if callable(fallback_date) else fallback_date
@@ -417,44 +582,56 @@ def build_record(
         occurred = fallback
 
     participants: list[ParticipantRef] = []
-    seen = {sender.email.lower()}
+    seen = {sender_addr}
     for role in ("to", "cc", "bcc"):
-        for raw in fields.get(role, ()):
-            for name, addr in _cached_pairs(raw, block):
-                key = addr.lower()
-                if key not in seen:
-                    seen.add(key)
-                    participants.append(ParticipantRef(name=name, email=addr, role=role))
+        raws = get(role)
+        if raws:
+            for raw in raws:
+                got = pairs_cache.get(raw)
+                if got is None:
+                    got = _cached_pairs(raw, block)
+                for name, addr, key in got:
+                    if key not in seen:
+                        seen.add(key)
+                        participants.append(ParticipantRef(name, addr, None, role))
 
-    msgid_raw = fields.get("message-id")
+    msgid_raw = get("message-id")
     msgid = _first_id_raw(msgid_raw[0]) if msgid_raw else None
     if msgid is None:
         digest = hashlib.sha1(usedforsecurity=False)
         for name in ("from", "date", "subject"):
-            for raw in fields.get(name, ()):
+            for raw in get(name, ()):
                 digest.update(raw + b"\0")
         msgid = "sha1:" + digest.hexdigest()
 
     thread = None
     for name in ("references", "in-reply-to"):
-        raw_list = fields.get(name)
+        raw_list = get(name)
         if raw_list:
             thread = _first_id_raw(raw_list[0])
             if thread:
                 break
 
-    sender_addr = sender.email.lower()
+    if auto_subject:
+        bulk = True
+    elif _BULK_FIELDS.isdisjoint(fields):
+        noreply = _NOREPLY_SEEN.get(sender_addr)
+        bulk = _noreply(sender_addr) if noreply is None else noreply
+    else:
+        bulk = is_bulk(fields, sender_addr, subject)
+
     record = InteractionRecord(
-        occurred_at=occurred,
-        kind="email",
-        line=pos,
-        summary=subject,
-        external_id=msgid,
-        thread=thread or msgid,
-        sender=sender,
-        participants=participants,
-        initiator=("me" if sender_addr in me_emails else "them") if me_emails else None,
-        bulk=is_bulk(fields, sender_addr, subject),
+        occurred,
+        "email",
+        pos,
+        subject,
+        msgid,
+        thread or msgid,
+        sender,
+        participants,
+        ("me" if sender_addr in me_emails else "them") if me_emails else None,
+        None,
+        bulk,
     )
     return record, warnings
 
