@@ -22,15 +22,14 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dunbar import normalize
 from dunbar.errors import ImportProblem
-from dunbar.importers.mail_headers import HEAD_MAX, build_record, header_end, parse_envelope_date
+from dunbar.importers.mail_headers import HEAD_MAX, build_record, build_row, header_end, parse_envelope_date
 from dunbar.importers.records import (
     Digested,
     DigestRow,
@@ -41,8 +40,6 @@ from dunbar.importers.records import (
     Rejected,
     Warning,
 )
-from dunbar.store.db import sqlite_ts
-from dunbar.text import search_body
 
 FORMAT_MBOX = "mbox"
 FORMAT_MAILDIR = "maildir"
@@ -300,7 +297,6 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
     here, in parallel: the stored time, normalized addresses, the summary and its search words.
     """
     out: list[Any] = []
-    email = normalize.email
     dir_fd = os.open(directory, os.O_RDONLY)
     try:
         for name in names:
@@ -312,58 +308,22 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
             if block[:5] == b"From " or not block.strip():
                 out.append(("F",))
                 continue
-            record, warnings = build_record(
-                block,
-                number=0,
-                line=None,
-                where=prefix + name,
-                me_emails=me,
-                fallback_date=partial(_maildir_time, name),
-                fallback_label="the Maildir delivery time",
+            out.append(
+                build_row(
+                    block,
+                    where=prefix + name,
+                    me_emails=me,
+                    fallback_date=partial(_maildir_time, name),
+                    fallback_label="the Maildir delivery time",
+                )
             )
-            said = tuple(w.message for w in warnings)
-            if isinstance(record, Rejected):
-                out.append(("R", record.reason, record.text, said))
-                continue
-            out.append(digest_row(record, said, email))
     finally:
         os.close(dir_fd)
     return out
 
 
-_search_body = lru_cache(maxsize=4096)(search_body)  # subjects repeat ("Re: …", notifications)
 _UNIX = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
-
-
-def digest_row(
-    record: InteractionRecord, said: tuple[str, ...] = (), email: Callable[[str], str | None] = normalize.email
-) -> DigestRow:
-    """The digest row of one message record (``email`` normalizes an address)."""
-    at = record.occurred_at
-    utc = at.astimezone(UTC)
-    offset = at.utcoffset()
-    summary = " ".join(record.summary.split())[:1000] if record.summary else ""
-    sender = record.sender
-    assert sender is not None
-    parts: list[tuple[str | None, str | None, str | None, str | None]] = [
-        (sender.name, sender.email, email(sender.email) if sender.email else None, "from")
-    ]
-    parts += [(p.name, p.email, email(p.email) if p.email else None, p.role) for p in record.participants]
-    return (
-        "I",
-        sqlite_ts(utc),
-        (utc - _UNIX) // _MICRO,
-        int(offset.total_seconds()) if offset is not None else 0,
-        summary,
-        _search_body(summary) if summary else "",
-        record.external_id,
-        record.thread,
-        tuple(parts),
-        record.initiator,
-        record.bulk,
-        said,
-    )
 
 
 _ZONES: dict[int, timezone] = {0: UTC}

@@ -15,7 +15,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.header import decode_header, make_header
 from email.utils import getaddresses, parsedate_to_datetime
 
-from dunbar.importers.records import InteractionRecord, ParticipantRef, Rejected, Warning
+from dunbar import normalize
+from dunbar.importers.records import DigestRow, InteractionRecord, ParticipantRef, Rejected, Warning
+from dunbar.store.db import sqlite_ts
+from dunbar.text import search_body
 
 # Only these headers are ever looked at; the rest of the block (Received chains, DKIM signatures) is skipped
 # by the regular expression below without being copied into Python objects.
@@ -334,7 +337,7 @@ def _odd_addresses(value: str) -> list[tuple[str, str]]:
     return pairs
 
 
-_Address = tuple[str | None, str, str]  # display name, address, address lower-cased
+_Address = tuple[str | None, str, str, str | None]  # display name, address, lower-cased, normalized (or None)
 
 
 def _address(name: str, addr: str) -> _Address | None:
@@ -344,7 +347,7 @@ def _address(name: str, addr: str) -> _Address | None:
         return None
     name = decode_words(name).strip(" \"'") if name else ""
     low = addr.lower()
-    return (name if name and name.lower() != low else None, addr, low)
+    return (name if name and name.lower() != low else None, addr, low, normalize.email(addr))
 
 
 # One entry of the common shapes, as its text without the spaces and comma around it, to its finished address
@@ -405,7 +408,7 @@ def _addresses(value: str) -> list[_Address]:
 def address_pairs(value: str) -> list[tuple[str | None, str]]:
     """(display name, address) pairs of one address header; names decoded after splitting, so that an
     encoded comma stays inside its name. Entries without a usable address (groups, garbage) are dropped."""
-    return [(name, addr) for name, addr, _ in _addresses(value)]
+    return [(name, addr) for name, addr, _, _ in _addresses(value)]
 
 
 def addresses(value: str, role: str) -> list[ParticipantRef]:
@@ -479,18 +482,22 @@ def _received_date(block: bytes) -> datetime | None:
     return parse_date(tail.decode("latin-1")) if sep else None
 
 
+# (subject, reads as an automatic reply, the summary stored for it, the summary's search words)
+_Subject = tuple[str, bool, str, str]
+_NO_SUBJECT: _Subject = ("", False, "", "")
 # Subjects recur (threads, notifications), and each is kept with whether it reads as an automatic reply. Only
 # values that read as UTF-8 (ASCII included) are kept: the reading of any other depends on its message's charset.
-_SUBJECTS: dict[bytes, tuple[str, bool]] = {}
+_SUBJECTS: dict[bytes, _Subject] = {}
 _NOREPLY_SEEN: dict[str, bool] = {}  # by the sender's lower-cased address
 _BULK_FIELDS = frozenset(
     {"list-id", "list-unsubscribe", "x-autoreply", "x-autorespond", "precedence", "auto-submitted"}
 )
 
 
-def _subject(raw: bytes, block: bytes) -> tuple[str, bool]:
+def _subject(raw: bytes, block: bytes) -> _Subject:
     subject = decode_words(to_text(raw, block))
-    got = (subject, _AUTO_SUBJECT.match(subject) is not None)
+    summary = " ".join(subject.split())[:1000]
+    got = (subject, _AUTO_SUBJECT.match(subject) is not None, summary, search_body(summary) if summary else "")
     keep = raw.isascii()
     if not keep:
         try:
@@ -513,6 +520,11 @@ def _noreply(addr: str) -> bool:
     return got
 
 
+# What ``_parse`` makes of a message: (time, subject, message id, thread, sender, [(someone, role)…], initiator,
+# bulk), the sender first among the addresses and not repeated.
+_Parsed = tuple[datetime, _Subject, str, str, _Address, list[tuple[_Address, str]], str | None, bool]
+
+
 def build_record(
     block: bytes,
     *,
@@ -529,10 +541,76 @@ def build_record(
     ``where`` names it in messages (a file name or "message 12"); ``fallback_date`` is the delivery time that
     replaces a missing or bad Date (the Maildir file name's timestamp, the mbox "From " line).
     """
-    # This runs once a message on every import: what recurs across a mailbox (address lists, subjects, days)
-    # is looked up in caches, and records are built with positional arguments (keywords more than double what
-    # building them costs; tests/importers/test_mail_headers.py holds the field order to what is passed here).
     pos = line if line is not None else number
+    parsed, warnings = _parse(block, pos, where, me_emails, fallback_date, fallback_label)
+    if isinstance(parsed, Rejected):
+        return parsed, warnings
+    occurred, subject, msgid, thread, sender, others, initiator, bulk = parsed
+    # Positional arguments: keywords more than double what building records costs
+    # (tests/importers/test_mail_headers.py holds the field order to what is passed here).
+    record = InteractionRecord(
+        occurred,
+        "email",
+        pos,
+        subject[0],
+        msgid,
+        thread,
+        ParticipantRef(sender[0], sender[1], None, "from"),
+        [ParticipantRef(a[0], a[1], None, role) for a, role in others],
+        initiator,
+        None,
+        bulk,
+    )
+    return record, warnings
+
+
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def build_row(
+    block: bytes,
+    *,
+    where: str,
+    me_emails: frozenset[str],
+    fallback_date: datetime | Callable[[], datetime | None] | None = None,
+    fallback_label: str = "",
+) -> DigestRow:
+    """What ``build_record`` makes of a message, as a digest row (see ``records.DigestRow``): the form in which
+    worker processes hand messages to the import pipeline."""
+    parsed, warnings = _parse(block, 0, where, me_emails, fallback_date, fallback_label)
+    said = tuple(w.message for w in warnings)
+    if isinstance(parsed, Rejected):
+        return ("R", parsed.reason, parsed.text, said)
+    occurred, subject, msgid, thread, sender, others, initiator, bulk = parsed
+    utc = occurred.astimezone(UTC)
+    offset = occurred.utcoffset()
+    return (
+        "I",
+        sqlite_ts(utc),
+        (utc - _UNIX) // _MICRO,
+        int(offset.total_seconds()) if offset is not None else 0,
+        subject[2],
+        subject[3],
+        msgid,
+        thread,
+        ((sender[0], sender[1], sender[3], "from"), *[(a[0], a[1], a[3], role) for a, role in others]),
+        initiator,
+        bulk,
+        said,
+    )
+
+
+def _parse(
+    block: bytes,
+    pos: int | None,
+    where: str,
+    me_emails: frozenset[str],
+    fallback_date: datetime | Callable[[], datetime | None] | None,
+    fallback_label: str,
+) -> tuple[_Parsed | Rejected, list[Warning]]:
+    # This runs once a message on every import: what recurs across a mailbox (address lists, subjects, days)
+    # is looked up in caches.
     warnings: list[Warning] = []
     fields = split_fields(block)
     get = fields.get
@@ -553,16 +631,15 @@ def build_record(
     if first is None:
         reason = "no From header" if not froms else "From has no usable e-mail address"
         return Rejected(pos, f"{where}: {reason}", _snippet(block)), warnings
-    sender_name, sender_email, sender_addr = first
-    sender = ParticipantRef(sender_name, sender_email, None, "from")
+    sender_addr = first[2]
 
     subject_raw = get("subject")
     if subject_raw:
         raw = subject_raw[0]
         cached = _SUBJECTS.get(raw)
-        subject, auto_subject = _subject(raw, block) if cached is None else cached
+        subject = _subject(raw, block) if cached is None else cached
     else:
-        subject, auto_subject = "", False
+        subject = _NO_SUBJECT
 
     occurred: datetime | None = None
     date_raw = get("date")
@@ -581,7 +658,7 @@ def build_record(
         warnings.append(Warning(f"{where}: {problem}{shown}; used {label} ({fallback.isoformat()})", pos))
         occurred = fallback
 
-    participants: list[ParticipantRef] = []
+    others: list[tuple[_Address, str]] = []
     seen = {sender_addr}
     for role in ("to", "cc", "bcc"):
         raws = get(role)
@@ -590,10 +667,10 @@ def build_record(
                 got = pairs_cache.get(raw)
                 if got is None:
                     got = _cached_pairs(raw, block)
-                for name, addr, key in got:
-                    if key not in seen:
-                        seen.add(key)
-                        participants.append(ParticipantRef(name, addr, None, role))
+                for entry in got:
+                    if entry[2] not in seen:
+                        seen.add(entry[2])
+                        others.append((entry, role))
 
     msgid_raw = get("message-id")
     msgid = _first_id_raw(msgid_raw[0]) if msgid_raw else None
@@ -612,28 +689,16 @@ def build_record(
             if thread:
                 break
 
-    if auto_subject:
+    if subject[1]:
         bulk = True
     elif _BULK_FIELDS.isdisjoint(fields):
         noreply = _NOREPLY_SEEN.get(sender_addr)
         bulk = _noreply(sender_addr) if noreply is None else noreply
     else:
-        bulk = is_bulk(fields, sender_addr, subject)
+        bulk = is_bulk(fields, sender_addr, subject[0])
 
-    record = InteractionRecord(
-        occurred,
-        "email",
-        pos,
-        subject,
-        msgid,
-        thread or msgid,
-        sender,
-        participants,
-        ("me" if sender_addr in me_emails else "them") if me_emails else None,
-        None,
-        bulk,
-    )
-    return record, warnings
+    initiator = ("me" if sender_addr in me_emails else "them") if me_emails else None
+    return (occurred, subject, msgid, thread or msgid, first, others, initiator, bulk), warnings
 
 
 def _snippet(block: bytes) -> str:
