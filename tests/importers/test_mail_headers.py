@@ -265,3 +265,52 @@ def test_repeated_subjects_and_senders_give_the_same_bulk_answer() -> None:
 )
 def test_first_message_id(raw: bytes, expected: str | None) -> None:
     assert mail_headers._first_id_raw(raw) == expected
+
+
+# --- the digest row: what worker processes hand to the import --------------------------------------------------
+
+_LINES = [
+    b"From: Ana Lima <ana@example.org>",
+    b"From: =?utf-8?q?Jos=C3=A9?= <Jose@Example.ORG.>",
+    b"From: no-reply@service.example",
+    b'To: me@example.org, "Chen, Bo" <bo@example.org>',
+    b"Cc: ana@example.org, root@localhost",
+    b"Date: Thu, 1 Oct 2020 10:00:00 -0330",
+    b"Date: sometime",
+    b"Subject: Re:   plans  for  Q3",
+    b"Subject: Automatic reply: away",
+    b"Message-ID: <m1@x>",
+    b"In-Reply-To: <m0@x>",
+    b"List-Id: <news.example.org>",
+    b"Received: by mx; Fri, 2 Oct 2020 09:00:00 +0000",
+    b"\tfolded continuation",
+    b"garbage without colon",
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_LINES), max_size=10), st.sampled_from([b"\n", b"\r\n"]))
+def test_a_digest_row_is_the_record_it_stands_for(lines: list[bytes], eol: bytes) -> None:
+    from dunbar.importers.mail import to_records
+    from dunbar.importers.records import Digested, Rejected, Warning
+
+    block = eol.join(lines)
+    me = frozenset({"me@example.org"})
+    fallback = datetime(2020, 10, 3, tzinfo=UTC)
+    record, warnings = build_record(
+        block, number=7, line=None, where="m", me_emails=me, fallback_date=fallback, fallback_label="x"
+    )
+    row = mail_headers.build_row(block, where="m", me_emails=me, fallback_date=fallback, fallback_label="x")
+    got = list(to_records(Digested(7, [row])))
+    assert [w.message for w in got if isinstance(w, Warning)] == [w.message for w in warnings]
+    (back,) = [r for r in got if not isinstance(r, Warning)]
+    if isinstance(record, Rejected):
+        assert back == record
+        return
+    assert isinstance(back, InteractionRecord)
+    # The row keeps the summary as it is stored: the subject's whitespace collapsed.
+    assert back == dataclasses.replace(record, summary=" ".join(record.summary.split())[:1000])
+    assert back.occurred_at.utcoffset() == record.occurred_at.utcoffset()
+    from dunbar import normalize
+
+    assert [norm for _, _, norm, _ in row[8]] == [normalize.email(email) for _, email, _, _ in row[8]]
