@@ -187,3 +187,7 @@ def test_a_failed_import_leaves_reference_checks_on(sqlite_db: Db) -> None:
         apply_records(sqlite_db, stream(), fmt="mail", path=Path("inbox.mbox"), now=NOW)
     assert sqlite_db.scalar("PRAGMA foreign_keys") == 1
     assert sqlite_db.scalar("SELECT count(*) FROM interaction") == 0
+
+
+def test_reading_processes_follow_the_cores() -> None:
+    assert [mail._workers(n) for n in (1, 2, 3, 4, 8, 16, 64)] == [0, 2, 2, 3, 7, 8, 8]

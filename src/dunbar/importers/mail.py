@@ -227,7 +227,15 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
 # reports) are exactly those of a single-process read.
 PARALLEL_FROM = 4000  # messages in one folder: fewer are read here (starting workers costs more than it saves)
 CHUNK_NAMES = 500
-WORKERS = min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0  # one core: nothing to overlap
+
+
+def _workers(cores: int) -> int:
+    """Reading processes for a machine with ``cores``: none on one core (nothing to overlap); else one a core
+    beside the one this process writes on, at least two (parsing costs more than writing), at most eight."""
+    return 0 if cores < 2 else max(2, min(cores - 1, 8))
+
+
+WORKERS = _workers(os.cpu_count() or 1)
 
 
 def _parse_names(
