@@ -1,7 +1,10 @@
 """Mail parsers for ``dunbar import``: mbox files, Maildirs (with sub-folders) and folders of ``.eml`` files.
 
 Each message becomes one ``InteractionRecord(kind="email")``; see ``mail_headers.build_record`` for what is
-taken from which header.
+taken from which header. ``parse`` gives records; ``parse_digested``, what the import pipeline reads, gives the
+messages of a Maildir as ``Digested`` rows instead: plain tuples made in worker processes (the stored time, the
+normalized addresses, the summary and its search words already computed there), which the pipeline plans without
+an object a message. Both give the same messages in the same order with the same numbers.
 
 Why this is hand-written rather than ``mailbox`` + ``email``: the standard library's classes parse whole
 messages. ``mailbox.Maildir`` opens every file through buffered text layers and builds a ``Message`` object,
@@ -222,7 +225,8 @@ def _parse_maildir_files(folder: Path, rel: str, me: frozenset[str], counter: li
 
 
 # Parsing in worker processes. A large Maildir is read by ``WORKERS`` processes, each given chunks of file names,
-# while this process resolves identities and writes the database: the two overlap. At most 3 chunks a worker
+# while this process resolves identities and writes the database: the two overlap. Why processes and not
+# threads: parsing is Python code, which threads would run one at a time. At most 3 chunks a worker
 # are in flight and results come back in order, so memory stays flat and the records (and the numbers in
 # reports) are exactly those of a single-process read.
 PARALLEL_FROM = 4000  # messages in one folder: fewer are read here (starting workers costs more than it saves)

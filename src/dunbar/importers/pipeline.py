@@ -648,6 +648,8 @@ class Planner:
             if pid is not None and pid != me_id:
                 people.setdefault(pid, ref.role)
         at = rec.occurred_at
+        if at.tzinfo is None:
+            raise ValueError(f"line {rec.line}: a parser gave a time without a zone ({at.isoformat()})")
         summary = " ".join((rec.summary or "").split())[:1000]
         large = rec.attendee_count is not None and rec.attendee_count > self.large_meeting
         self._plan(
@@ -741,11 +743,10 @@ class Planner:
                 self.reject(line, "no participant could be identified (no name or address)")
             return
         iid = self.ids.take("interaction")
-        self._uids += 1
         self.interactions.append(
             (
                 iid,
-                f"{self._uid_prefix}{self._uids:012x}",
+                self._uid(),
                 occurred,
                 kind,
                 initiator,
