@@ -165,6 +165,30 @@ def test_digests_land_exactly_as_the_records_they_stand_for(
         assert _snapshot(by_digests)["stats"] == kept
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_mbox_read_by_workers_lands_as_its_records_do(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mbox = _gen().generate_mbox(tmp_path / "all.mbox", n=300, seed=4)  # type: ignore[attr-defined]
+    with mbox.open("ab") as fh:  # a bad date (the "From " line's time instead) and a message without From
+        fh.write(b"\nFrom ana@example.org Thu Oct  1 10:00:00 2020\nFrom: Ana <ana@example.org>\nTo: me@example.org\n")
+        fh.write(b"Date: never\nMessage-ID: <late@x>\n\nbody\n")
+        fh.write(b"\nFrom nobody Thu Oct  1 11:00:00 2020\nSubject: lost\n\n")
+    monkeypatch.setattr(mail, "PARALLEL_FROM", 40)
+    monkeypatch.setattr(mail, "CHUNK_NAMES", 7)
+    monkeypatch.setattr(mail, "WORKERS", 2)
+    with _two_databases(backend, request, tmp_path) as (by_records, by_digests):
+        for db in (by_records, by_digests):
+            people.set_me(db, name="Robin Me", emails=["me@example.org"], now=NOW)
+        me = frozenset({"me@example.org"})
+        a = apply_records(by_records, mail.parse_mbox(mbox, me), fmt="mail", path=mbox, now=NOW)
+        b = run_import(by_digests, mbox, now=NOW, today=TODAY)
+        assert _report(a) == _report(b)
+        assert (b.read, b.rejected, len(b.warnings)) == (302, 1, 1)
+        assert b.warnings[0]["message"].startswith("all.mbox: message 301 (line ")
+        assert _snapshot(by_records) == _snapshot(by_digests)
+
+
 @given(
     st.datetimes(
         min_value=datetime(1950, 1, 1), max_value=datetime(2079, 12, 31), timezones=st.sampled_from([UTC, None])

@@ -2,9 +2,9 @@
 
 Each message becomes one ``InteractionRecord(kind="email")``; see ``mail_headers.build_record`` for what is
 taken from which header. ``parse`` gives records; ``parse_digested``, what the import pipeline reads, gives the
-messages of a Maildir as ``Digested`` rows instead: plain tuples made in worker processes (the stored time, the
-normalized addresses, the summary and its search words already computed there), which the pipeline plans without
-an object a message. Both give the same messages in the same order with the same numbers.
+messages of a Maildir or an mbox as ``Digested`` rows instead: plain tuples made in worker processes (the stored
+time, the normalized addresses, the summary and its search words already computed there), which the pipeline plans
+without an object a message. Both give the same messages in the same order with the same numbers.
 
 Why this is hand-written rather than ``mailbox`` + ``email``: the standard library's classes parse whole
 messages. ``mailbox.Maildir`` opens every file through buffered text layers and builds a ``Message`` object,
@@ -25,11 +25,11 @@ import itertools
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from dunbar.errors import ImportProblem
 from dunbar.importers.mail_headers import HEAD_MAX, build_record, build_row, header_end, parse_envelope_date
@@ -118,11 +118,36 @@ def parse_digested(path: Path, ctx: ParseContext) -> Iterator[Record]:
     finally:
         os.close(fd)
     if head.lstrip(b"\r\n").startswith(b"From "):
-        yield from parse_mbox(path, me)
+        yield from _mbox_digested(path, me)
     else:
         # A single file out of a Maildir still has its delivery time in its name.
         delivered = _maildir_time(path.name) if path.parent.name in ("cur", "new") else None
         yield from _parse_file(path, path.name, me, [0], delivered)
+
+
+_Head = tuple[int, int, bytes, bytes]  # (message number, line of its "From " line, that line, its header block)
+
+
+def _mbox_digested(path: Path, me: frozenset[str]) -> Iterator[Record]:
+    """The messages of an mbox as digests: header blocks are cut here (fast, C-level searches) and parsed in
+    worker processes; each row is numbered by its line in the file, as ``parse_mbox`` numbers records."""
+    heads = ((n, line, envelope, block) for n, (line, envelope, block) in enumerate(iter_mbox_heads(path), 1))
+    jobs = ((path.name, me, chunk) for chunk in _chunked(heads, CHUNK_NAMES))
+    for chunk, rows in _in_order(_digest_heads, jobs, _third, str(path)):
+        yield Digested(chunk[0][1], rows, numbers=[line for _, line, _, _ in chunk])
+
+
+def _digest_heads(label: str, me: frozenset[str], heads: list[_Head]) -> list[DigestRow]:
+    return [
+        build_row(
+            block,
+            where=f"{label}: message {number} (line {line})",
+            me_emails=me,
+            fallback_date=partial(parse_envelope_date, envelope.decode("latin-1")),
+            fallback_label='the mbox "From " line',
+        )
+        for number, line, envelope, block in heads
+    ]
 
 
 # --- single files, Maildirs and folders ---------------------------------------------------------------------
@@ -245,32 +270,54 @@ WORKERS = _workers(os.cpu_count() or 1)
 def _parse_names(
     directory: Path, prefix: str, names: Iterator[str], me: frozenset[str], counter: list[int]
 ) -> Iterator[Record]:
+    folder = str(directory)
     chunks = _chunked(names, CHUNK_NAMES)
-    first: list[list[str]] = []
-    for chunk in chunks:
-        first.append(chunk)
-        if len(first) * CHUNK_NAMES >= PARALLEL_FROM:
+    for chunk, items in _in_order(_read_chunk, ((folder, prefix, c, me) for c in chunks), _third, folder):
+        yield from _digests(directory, prefix, chunk, items, me, counter)
+
+
+_A = TypeVar("_A", bound=tuple[Any, ...])
+_I = TypeVar("_I")
+_T = TypeVar("_T", bound=list[Any])
+
+
+def _third(args: tuple[Any, ...]) -> list[Any]:
+    return list(args[2])
+
+
+def _in_order(
+    work: Callable[..., list[Any]], jobs: Iterator[_A], key: Callable[[_A], _T], path: str
+) -> Iterator[tuple[_T, list[Any]]]:
+    """(``key(args)``, ``work(*args)``) for each of ``jobs``, in order: in ``WORKERS`` processes once the jobs reach
+    ``PARALLEL_FROM`` messages (``key(args)``, a list, holds a job's), else in this process. At most 3 jobs a
+    worker are in flight, so memory stays flat."""
+    first: list[_A] = []
+    size = 0
+    for args in jobs:
+        first.append(args)
+        size += len(key(args))
+        if size >= PARALLEL_FROM:
             break
-    pool = _pool() if len(first) * CHUNK_NAMES >= PARALLEL_FROM else None
+    pool = _pool() if size >= PARALLEL_FROM else None
     if pool is None:
-        for chunk in itertools.chain(first, chunks):
-            yield from _digests(directory, prefix, chunk, _read_chunk(str(directory), prefix, chunk, me), me, counter)
+        for args in itertools.chain(first, jobs):
+            yield key(args), work(*args)
         return
     from collections import deque
     from concurrent.futures import BrokenExecutor, Future
 
-    pending: deque[tuple[list[str], Future[list[Any]]]] = deque()
+    pending: deque[tuple[_A, Future[list[Any]]]] = deque()
     try:
-        for chunk in itertools.chain(first, chunks):
-            pending.append((chunk, pool.submit(_read_chunk, str(directory), prefix, chunk, me)))
+        for args in itertools.chain(first, jobs):
+            pending.append((args, pool.submit(work, *args)))
             if len(pending) >= 3 * WORKERS:
                 done, fut = pending.popleft()
-                yield from _digests(directory, prefix, done, fut.result(), me, counter)
+                yield key(done), fut.result()
         while pending:
             done, fut = pending.popleft()
-            yield from _digests(directory, prefix, done, fut.result(), me, counter)
+            yield key(done), fut.result()
     except BrokenExecutor as exc:  # a worker was killed (out of memory, a signal): the batch stops, nothing lands
-        raise ImportProblem(f"a reading process stopped unexpectedly ({exc})", path=str(directory)) from exc
+        raise ImportProblem(f"a reading process stopped unexpectedly ({exc})", path=path) from exc
     finally:
         for _, fut in pending:
             fut.cancel()
@@ -290,10 +337,10 @@ def _pool() -> Any:
         return None
 
 
-def _chunked(names: Iterable[str], size: int) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for name in names:
-        chunk.append(name)
+def _chunked(items: Iterable[_I], size: int) -> Iterator[list[_I]]:
+    chunk: list[_I] = []
+    for item in items:
+        chunk.append(item)
         if len(chunk) >= size:
             yield chunk
             chunk = []
