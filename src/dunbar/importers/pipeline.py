@@ -889,21 +889,30 @@ def _finish(db: Db, plan: Planner, report: Report, now: datetime) -> None:
     search.add_person_docs(db, plan.new_docs)
     search.index_people(db, plan.touched_people - plan.new_docs.keys())
     search.index_notes(db, plan.new_notes)
+    _queue_candidates(db, plan, report, now)
+
+
+def _queue_candidates(db: Db, plan: Planner, report: Report, now: datetime) -> None:
+    """Pairs to review, the first time each is seen, unless the pair was queued or decided before (set-based: a
+    large batch can queue tens of thousands)."""
+    pairs: dict[tuple[int, int], tuple[float, list[str]]] = {}
     for a, b, score, evidence in plan.candidates:
-        lo, hi = min(a, b), max(a, b)
-        if lo == hi:
-            continue
-        decided = db.scalar(
-            "SELECT 1 FROM merge_candidate WHERE person_a_id = :a AND person_b_id = :b", {"a": lo, "b": hi}
-        )
-        if decided:
-            continue
-        db.execute(
-            "INSERT INTO merge_candidate (person_a_id, person_b_id, score, evidence, status, batch_id, created_at) "
-            "VALUES (:a, :b, :s, :e, 'pending', :batch, :t)",
-            {"a": lo, "b": hi, "s": score, "e": json.dumps(evidence), "batch": plan.batch_id, "t": now},
-        )
-        report.review_queued += 1
+        if a != b:
+            pairs.setdefault((min(a, b), max(a, b)), (score, evidence))
+    if not pairs:
+        return
+    known = {(int(a), int(b)) for a, b in db.rows("SELECT person_a_id, person_b_id FROM merge_candidate")}
+    rows = [
+        {"a": lo, "b": hi, "s": score, "e": json.dumps(evidence), "batch": plan.batch_id, "t": now}
+        for (lo, hi), (score, evidence) in pairs.items()
+        if (lo, hi) not in known
+    ]
+    db.executemany(
+        "INSERT INTO merge_candidate (person_a_id, person_b_id, score, evidence, status, batch_id, created_at) "
+        "VALUES (:a, :b, :s, :e, 'pending', :batch, :t)",
+        rows,
+    )
+    report.review_queued += len(rows)
 
 
 def apply_records(
