@@ -215,3 +215,24 @@ def test_a_failed_import_leaves_reference_checks_on(sqlite_db: Db) -> None:
 
 def test_reading_processes_follow_the_cores() -> None:
     assert [mail._workers(n) for n in (1, 2, 3, 4, 8, 16, 64)] == [0, 2, 2, 3, 7, 8, 8]
+
+
+def test_a_folder_s_fingerprint_is_the_sum_it_always_was(tmp_path: Path) -> None:
+    import hashlib
+    import os
+    import zlib
+
+    from dunbar.importers.pipeline import fingerprint
+
+    box = _maildir(tmp_path / "Maildir")
+    (box / ".Sent" / "cur").mkdir(parents=True, exist_ok=True)
+    (box / ".Sent" / "cur" / "1600000009.s.host:2,S").write_bytes(b"From: me@example.org\n\n")
+    total = count = 0
+    for root, _dirs, files in os.walk(box):
+        rel = os.path.relpath(root, box).encode()
+        for name in files:
+            entry = rel + b"/" + name.encode()
+            total = (total + ((zlib.crc32(entry) << 32) | zlib.adler32(entry))) % (1 << 64)
+            count += 1
+    # Batches keep their fingerprints: however it is computed, a folder must give the same value.
+    assert fingerprint(box) == hashlib.sha1(f"{count}:{total}".encode(), usedforsecurity=False).hexdigest()
