@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from dunbar.scoring.stats import Stats, decay_term_micros, kind_bit
 from dunbar.scoring.strength import StrengthParams
-from dunbar.store.db import Db, chunks, to_datetime
+from dunbar.store.db import Db, chunks, from_micros, to_datetime, to_micros
 
 SETTING_KEY = "strength"
-_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 PAGE = 100_000  # interaction ids per page when streaming the whole history
 
 StatEvent = tuple[int, datetime, float, str | None, str]  # (person_id, at, weight, initiator, kind)
@@ -74,7 +72,7 @@ class Totals:
         self.rows: dict[int, list[Any]] = {}
 
     def add(self, pid: int, at: datetime, weight: float, initiator: str | None, kind: str) -> None:
-        micros = (at - _UNIX) // _MICRO
+        micros = to_micros(at)
         term = decay_term_micros(micros, weight, self.half_life)
         self.add_micros(pid, micros, term, weight, initiator == "me", initiator == "them", kind_bit(kind))
 
@@ -105,7 +103,7 @@ class Totals:
 
     def last_times(self) -> list[tuple[int, datetime]]:
         """(person, time of their latest interaction), for everyone summed here."""
-        return [(pid, _UNIX + r[7] * _MICRO) for pid, r in sorted(self.rows.items())]
+        return [(pid, from_micros(r[7])) for pid, r in sorted(self.rows.items())]
 
     def upsert(self, db: Db) -> int:
         """Add these sums to the stored running totals (one statement for all people); the people touched."""
@@ -126,8 +124,8 @@ class Totals:
                 "decay_sum": float(r[4]),
                 "half_life_days": self.half_life,
                 "kinds_mask": r[5],
-                "first_at": _UNIX + r[6] * _MICRO,
-                "last_at": _UNIX + r[7] * _MICRO,
+                "first_at": from_micros(r[6]),
+                "last_at": from_micros(r[7]),
             }
             for pid, r in sorted(self.rows.items())
         ]

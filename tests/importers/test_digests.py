@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from dunbar.importers.pipeline import Report, apply_records
 from dunbar.importers.records import Digested, InteractionRecord, ParticipantRef
 from dunbar.scoring.stats import decay_term, decay_term_micros
 from dunbar.store import open_db
-from dunbar.store.db import Db, to_datetime
+from dunbar.store.db import Db, to_datetime, to_micros
 from tests.conftest import pg_copy
 from tests.importers.test_mail import _gen
 
@@ -198,8 +198,7 @@ def test_an_mbox_read_by_workers_lands_as_its_records_do(
 )
 def test_decay_terms_from_microseconds_agree_to_the_last_bit(at: datetime, weight: float, half_life: float) -> None:
     at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
-    micros = (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
-    assert decay_term_micros(micros, weight, half_life) == decay_term(at, weight, half_life)
+    assert decay_term_micros(to_micros(at), weight, half_life) == decay_term(at, weight, half_life)
 
 
 def test_a_failed_import_leaves_reference_checks_on(sqlite_db: Db) -> None:

@@ -43,6 +43,7 @@ from dunbar.importers.records import (
     Rejected,
     Warning,
 )
+from dunbar.store.db import from_micros
 
 FORMAT_MBOX = "mbox"
 FORMAT_MAILDIR = "maildir"
@@ -381,10 +382,6 @@ def _read_chunk(directory: str, prefix: str, names: list[str], me: frozenset[str
     return out
 
 
-_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
-
-
 _ZONES: dict[int, timezone] = {0: UTC}
 
 
@@ -402,7 +399,7 @@ def to_records(digest: Digested) -> Iterator[Record]:
             zone = _ZONES[offset] = timezone(timedelta(seconds=offset))
         sender_name, sender_email, _, _ = parts[0]
         yield InteractionRecord(
-            (_UNIX + micros * _MICRO).astimezone(zone),
+            from_micros(micros).astimezone(zone),
             digest.kind,
             number,
             summary,

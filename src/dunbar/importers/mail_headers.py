@@ -17,7 +17,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from dunbar import normalize
 from dunbar.importers.records import DigestRow, InteractionRecord, ParticipantRef, Rejected, Warning
-from dunbar.store.db import sqlite_ts
+from dunbar.store.db import sqlite_ts, to_micros
 from dunbar.text import search_body
 
 # Only these headers are ever looked at; the rest of the block (Received chains, DKIM signatures) is skipped
@@ -564,10 +564,6 @@ def build_record(
     return record, warnings
 
 
-_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
-
-
 def build_row(
     block: bytes,
     *,
@@ -588,7 +584,7 @@ def build_row(
     return (
         "I",
         sqlite_ts(utc),
-        (utc - _UNIX) // _MICRO,
+        to_micros(utc),
         int(offset.total_seconds()) if offset is not None else 0,
         subject[2],
         subject[3],

@@ -18,7 +18,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from dunbar.importers.records import (
     is_bulk_row,
 )
 from dunbar.scoring.stats import decay_term_micros, kind_bit
-from dunbar.store.db import Db, defer_indexes, sqlite_ts, to_date
+from dunbar.store.db import Db, defer_indexes, from_micros, sqlite_ts, to_date, to_micros
 from dunbar.text import fold, search_body
 from dunbar.vocabulary import new_uid
 
@@ -47,8 +47,6 @@ fold_term = lru_cache(maxsize=16384)(fold)
 # The same correspondents write again and again: a mailbox of 100,000 messages has a few thousand addresses.
 norm_email = lru_cache(maxsize=65536)(normalize.email)
 
-_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
-_MICRO = timedelta(microseconds=1)
 LOW_WEIGHT = 0.1  # large meetings and bulk threads: kept, but they say little about a tie
 PAGE = 2000
 
@@ -657,7 +655,7 @@ class Planner:
             people,
             rec.initiator or ("me" if sender_is_me else ("them" if sender else None)),
             sqlite_ts(at) if self.sqlite else at,
-            (at - _UNIX) // _MICRO,
+            to_micros(at),
             rec.kind,
             summary,
             search_body(summary) if summary else "",
@@ -707,7 +705,7 @@ class Planner:
                 number,
                 people,
                 initiator or ("me" if sender_is_me else "them"),
-                stamp if sqlite else _UNIX + micros * _MICRO,
+                stamp if sqlite else from_micros(micros),
                 micros,
                 kind,
                 summary,

@@ -16,7 +16,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -60,6 +60,21 @@ def to_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+_UNIX = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def to_micros(dt: datetime) -> int:
+    """An aware time as whole microseconds since 1970 (UTC): how imports hand times between processes and how
+    strength's running totals compare them (exact, unlike a float timestamp)."""
+    return (dt - _UNIX) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    """The aware UTC time of ``to_micros``."""
+    return _UNIX + micros * _MICRO
 
 
 def sqlite_ts(dt: datetime) -> str:
