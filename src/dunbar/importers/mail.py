@@ -129,12 +129,18 @@ def parse_digested(path: Path, ctx: ParseContext) -> Iterator[Record]:
 _Head = tuple[int, int, bytes, bytes]  # (message number, line of its "From " line, that line, its header block)
 
 
-def _mbox_digested(path: Path, me: frozenset[str]) -> Iterator[Record]:
-    """The messages of an mbox as digests: header blocks are cut here (fast, C-level searches) and parsed in
-    worker processes; each row is numbered by its line in the file, as ``parse_mbox`` numbers records."""
-    heads = ((n, line, envelope, block) for n, (line, envelope, block) in enumerate(iter_mbox_heads(path), 1))
-    jobs = ((path.name, me, chunk) for chunk in _chunked(heads, CHUNK_NAMES))
-    for chunk, rows in _in_order(_digest_heads, jobs, _third, str(path)):
+def _mbox_digested(
+    path: Path, me: frozenset[str], *, counter: list[int] | None = None, where: str | None = None
+) -> Iterator[Digested]:
+    """The messages of an mbox as digests: header blocks are cut here (fast, C-level searches; bodies are skipped
+    unread) and parsed in worker processes. Messages are numbered on from ``counter`` (named as "``where``: message
+    N (line L)"); each row stands at the line of its "From " line."""
+    counter = counter if counter is not None else [0]
+    label = where or path.name
+    heads = ((n, line, env, block) for n, (line, env, block) in enumerate(iter_mbox_heads(path), counter[0] + 1))
+    jobs = ((chunk, (label, me, chunk)) for chunk in _chunked(heads, CHUNK_NAMES))
+    for chunk, rows in _in_order(_digest_heads, jobs, str(path)):
+        counter[0] = chunk[-1][0]
         yield Digested(chunk[0][1], rows, numbers=[line for _, line, _, _ in chunk])
 
 
@@ -273,50 +279,45 @@ def _parse_names(
 ) -> Iterator[Record]:
     folder = str(directory)
     chunks = _chunked(names, CHUNK_NAMES)
-    for chunk, items in _in_order(_read_chunk, ((folder, prefix, c, me) for c in chunks), _third, folder):
+    for chunk, items in _in_order(_read_chunk, ((c, (folder, prefix, c, me)) for c in chunks), folder):
         yield from _digests(directory, prefix, chunk, items, me, counter)
 
 
-_A = TypeVar("_A", bound=tuple[Any, ...])
 _I = TypeVar("_I")
-_T = TypeVar("_T", bound=list[Any])
-
-
-def _third(args: tuple[Any, ...]) -> list[Any]:
-    return list(args[2])
+_C = TypeVar("_C", bound=list[Any])
 
 
 def _in_order(
-    work: Callable[..., list[Any]], jobs: Iterator[_A], key: Callable[[_A], _T], path: str
-) -> Iterator[tuple[_T, list[Any]]]:
-    """(``key(args)``, ``work(*args)``) for each of ``jobs``, in order: in ``WORKERS`` processes once the jobs reach
-    ``PARALLEL_FROM`` messages (``key(args)``, a list, holds a job's), else in this process. At most 3 jobs a
-    worker are in flight, so memory stays flat."""
-    first: list[_A] = []
+    work: Callable[..., list[Any]], jobs: Iterator[tuple[_C, tuple[Any, ...]]], path: str
+) -> Iterator[tuple[_C, list[Any]]]:
+    """(messages, ``work(*args)``) for each job (messages, args), in order: in ``WORKERS`` processes once the jobs
+    reach ``PARALLEL_FROM`` messages, else in this process. At most 3 jobs a worker are in flight, so memory stays
+    flat."""
+    first: list[tuple[_C, tuple[Any, ...]]] = []
     size = 0
-    for args in jobs:
-        first.append(args)
-        size += len(key(args))
+    for job in jobs:
+        first.append(job)
+        size += len(job[0])
         if size >= PARALLEL_FROM:
             break
     pool = _pool() if size >= PARALLEL_FROM else None
     if pool is None:
-        for args in itertools.chain(first, jobs):
-            yield key(args), work(*args)
+        for items, args in itertools.chain(first, jobs):
+            yield items, work(*args)
         return
     from collections import deque
     from concurrent.futures import BrokenExecutor, Future
 
-    pending: deque[tuple[_A, Future[list[Any]]]] = deque()
+    pending: deque[tuple[_C, Future[list[Any]]]] = deque()
     try:
-        for args in itertools.chain(first, jobs):
-            pending.append((args, pool.submit(work, *args)))
+        for items, args in itertools.chain(first, jobs):
+            pending.append((items, pool.submit(work, *args)))
             if len(pending) >= 3 * WORKERS:
                 done, fut = pending.popleft()
-                yield key(done), fut.result()
+                yield done, fut.result()
         while pending:
             done, fut = pending.popleft()
-            yield key(done), fut.result()
+            yield done, fut.result()
     except BrokenExecutor as exc:  # a worker was killed (out of memory, a signal): the batch stops, nothing lands
         raise ImportProblem(f"a reading process stopped unexpectedly ({exc})", path=path) from exc
     finally:
@@ -469,23 +470,9 @@ def _parse_folder(
 def parse_mbox(
     path: Path, me: frozenset[str], *, counter: list[int] | None = None, where: str | None = None
 ) -> Iterator[Record]:
-    """Stream the messages of an mbox: only header blocks are cut out; bodies are skipped unread."""
-    counter = counter if counter is not None else [0]
-    label = where or path.name
-    for line, envelope, block in iter_mbox_heads(path):
-        counter[0] += 1
-        number = counter[0]
-        record, warnings = build_record(
-            block,
-            number=number,
-            line=line,
-            where=f"{label}: message {number} (line {line})",
-            me_emails=me,
-            fallback_date=partial(parse_envelope_date, envelope.decode("latin-1")),
-            fallback_label='the mbox "From " line',
-        )
-        yield from warnings
-        yield record
+    """The messages of an mbox as records (see ``_mbox_digested``)."""
+    for digest in _mbox_digested(path, me, counter=counter, where=where):
+        yield from to_records(digest)
 
 
 def iter_mbox_heads(path: Path, chunk: int = _CHUNK) -> Iterator[tuple[int, bytes, bytes]]:
