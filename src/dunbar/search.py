@@ -140,25 +140,6 @@ def _index_interactions(db: Db, ordered: list[int]) -> None:
         )
 
 
-def add_interaction_docs(db: Db, source_id: int, count: int) -> None:
-    """The search documents of the ``count`` interactions that one import source created just now: read back
-    page by page in id order (nothing to replace, and nothing held in memory however large the import)."""
-    with db.transaction(), _deferred_fts(db, count):
-        after = 0
-        while True:
-            rows = db.rows(
-                "SELECT id, summary FROM interaction WHERE source_id = :s AND id > :after ORDER BY id LIMIT 2000",
-                {"s": source_id, "after": after},
-            )
-            if not rows:
-                break
-            after = rows[-1][0]
-            db.executemany(
-                "INSERT INTO search_doc (kind, ref_id, person_id, body) VALUES ('interaction', :r, NULL, :b)",
-                [{"r": iid, "b": _body(summary)} for iid, summary in rows if summary],
-            )
-
-
 def unindex(db: Db, kind: str, ref_ids: Iterable[int]) -> None:
     for ids in chunks(sorted(set(ref_ids))):
         db.execute("DELETE FROM search_doc WHERE kind = :k AND ref_id IN :ids", {"k": kind, "ids": list(ids)})

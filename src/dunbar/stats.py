@@ -74,16 +74,13 @@ class Totals:
     def add(self, pid: int, at: datetime, weight: float, initiator: str | None, kind: str) -> None:
         micros = to_micros(at)
         term = decay_term_micros(micros, weight, self.half_life)
-        self.add_micros(pid, micros, term, weight, initiator == "me", initiator == "them", kind_bit(kind))
-
-    def add_micros(self, pid: int, micros: int, term: float, weight: float, me: bool, them: bool, bit: int) -> None:
-        """One interaction of ``pid`` at ``micros`` whose ``decay_term`` is ``term``."""
-        self.add_all((pid,), micros, term, weight, me, them, bit)
+        self.add_all((pid,), micros, term, weight, initiator == "me", initiator == "them", kind_bit(kind))
 
     def add_all(
         self, people: Iterable[int], micros: int, term: float, weight: float, me: bool, them: bool, bit: int
     ) -> None:
-        """``add_micros`` for each of ``people``: one interaction they all took part in."""
+        """One interaction that ``people`` all took part in, at ``micros`` (``to_micros``), whose ``decay_term`` is
+        ``term``."""
         rows = self.rows
         for pid in people:
             row = rows.get(pid)
