@@ -287,6 +287,9 @@ def test_team_api(client_for: Callable[[str], TestClient], team: dict[str, Any])
     )
     assert asked.status_code == 201, asked.text
     rid = asked.json()["id"]
+    # Each side is told what it may do now.
+    assert asked.json()["actions"] == ["cancel"]
+    assert bob.get(f"/api/v1/teams/intros/{rid}").json()["actions"] == ["accept", "decline", "done"]
     for who in (alice, carol):
         res = who.post(f"/api/v1/teams/intros/{rid}/accept", headers={"X-CSRF-Token": csrf(who)})
         assert res.status_code == 404
@@ -300,6 +303,7 @@ def test_team_api(client_for: Callable[[str], TestClient], team: dict[str, Any])
     )
     done = bob.post(f"/api/v1/teams/intros/{rid}/done", headers={"X-CSRF-Token": csrf(bob)}).json()
     assert done["status"] == "done"
+    assert done["actions"] == []
     favour = bob.get(f"/api/v1/favours/{done['favour_id']}")
     assert favour.status_code == 200, favour.text
     assert favour.json()["kind"] == "introduction"

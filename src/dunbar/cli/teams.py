@@ -193,10 +193,8 @@ def intro_list(ctx: typer.Context, json_: JsonFlag = False) -> None:
 def _act(ctx: typer.Context, what: str, request_id: int, json_: bool) -> None:
     from dunbar.server import teams
 
-    act = {"accept": teams.accept_intro, "decline": teams.decline_intro, "done": teams.done_intro,
-           "cancel": teams.cancel_intro}[what]  # fmt: skip
     server = server_of(ctx)
-    _print_intro(act(server, signed_in(ctx), request_id, now=state(ctx).now()), json_)
+    _print_intro(teams.act_on_intro(server, signed_in(ctx), request_id, what, now=state(ctx).now()), json_)
 
 
 @intro_app.command("accept")

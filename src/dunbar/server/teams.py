@@ -31,6 +31,13 @@ from dunbar.store.db import Db, SqlAlchemyDb
 # What a teammate may see of a contact; the projection below builds exactly these keys.
 CONTACT_KEYS = ("teammate", "ref", "name", "organization", "title", "strength")
 INTRO_STATUSES = ("pending", "accepted", "declined", "done", "cancelled")
+# What may be done to an introduction request: action -> (who may, the statuses it may be done in).
+INTRO_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "accept": ("introducer", ("pending",)),
+    "decline": ("introducer", ("pending", "accepted")),
+    "done": ("introducer", ("pending", "accepted")),
+    "cancel": ("requester", ("pending", "accepted")),
+}
 MAX_TEAM_NAME = 80
 MAX_MESSAGE = 2000
 _REF = re.compile(r"(\d{1,10})-([0-9a-f]{32})")
@@ -344,6 +351,11 @@ def _intro(row: dict[str, Any], viewer: Account) -> dict[str, Any]:
         "message": row["message"],
         "status": row["status"],
         "direction": "incoming" if viewer.id == row["introducer_id"] else "outgoing",
+        "actions": [
+            action
+            for action, (role, statuses) in INTRO_ACTIONS.items()
+            if viewer.id == row[f"{role}_id"] and row["status"] in statuses
+        ],
         "created_at": row["created_at"],
         "decided_at": row["decided_at"],
         "done_at": row["done_at"],
@@ -442,8 +454,9 @@ def list_intros(server: Db, account: Account) -> dict[str, list[dict[str, Any]]]
     return out
 
 
-def _claim(server: Db, account: Account, request_id: int, *, role: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The request, locked, if ``account`` is its ``role`` (else not found) and its status is one of ``allowed``."""
+def _claim(server: Db, account: Account, request_id: int, action: str) -> dict[str, Any]:
+    """The request, locked, if ``account`` may do ``action`` to it (else not found, or a conflict for its status)."""
+    role, allowed = INTRO_ACTIONS[action]
     row = server.one(
         f"SELECT {_INTRO_COLUMNS}{_INTRO_FROM} WHERE r.id = :id AND r.{role}_id = :a FOR UPDATE OF r",
         {"id": request_id, "a": account.id},
@@ -455,10 +468,11 @@ def _claim(server: Db, account: Account, request_id: int, *, role: str, allowed:
     return row
 
 
-def _decide(server: Db, account: Account, request_id: int, status: str, *, role: str,
-            allowed: tuple[str, ...], now: datetime) -> dict[str, Any]:  # fmt: skip
+def _decide(
+    server: Db, account: Account, request_id: int, action: str, status: str, *, now: datetime
+) -> dict[str, Any]:
     with server.transaction():
-        _claim(server, account, request_id, role=role, allowed=allowed)
+        _claim(server, account, request_id, action)
         server.execute(
             f"UPDATE {S}.intro_request SET status = :s, decided_at = :now WHERE id = :id",
             {"s": status, "now": now, "id": request_id},
@@ -467,17 +481,15 @@ def _decide(server: Db, account: Account, request_id: int, status: str, *, role:
 
 
 def accept_intro(server: Db, account: Account, request_id: int, *, now: datetime) -> dict[str, Any]:
-    return _decide(server, account, request_id, "accepted", role="introducer", allowed=("pending",), now=now)
+    return _decide(server, account, request_id, "accept", "accepted", now=now)
 
 
 def decline_intro(server: Db, account: Account, request_id: int, *, now: datetime) -> dict[str, Any]:
-    return _decide(server, account, request_id, "declined", role="introducer", allowed=("pending", "accepted"),
-                   now=now)  # fmt: skip
+    return _decide(server, account, request_id, "decline", "declined", now=now)
 
 
 def cancel_intro(server: Db, account: Account, request_id: int, *, now: datetime) -> dict[str, Any]:
-    return _decide(server, account, request_id, "cancelled", role="requester", allowed=("pending", "accepted"),
-                   now=now)  # fmt: skip
+    return _decide(server, account, request_id, "cancel", "cancelled", now=now)
 
 
 @contextmanager
@@ -527,7 +539,7 @@ def done_intro(server: Db, account: Account, request_id: int, *, now: datetime) 
 
     today = now.astimezone().date()
     with _one_transaction(server) as on:
-        row = _claim(server, account, request_id, role="introducer", allowed=("pending", "accepted"))
+        row = _claim(server, account, request_id, "done")
         requester = get_user_by_id(server, int(row["requester_id"]))
         if requester is None:  # pragma: no cover - the request goes with the account (ON DELETE CASCADE)
             raise NotFound(f"no introduction request #{request_id}")
@@ -563,3 +575,11 @@ def done_intro(server: Db, account: Account, request_id: int, *, now: datetime) 
             {"now": now, "g": given, "r": received, "id": request_id},
         )
     return get_intro(server, account, request_id)
+
+
+def act_on_intro(server: Db, account: Account, request_id: int, action: str, *, now: datetime) -> dict[str, Any]:
+    """Do ``action`` (one of ``INTRO_ACTIONS``) to an introduction request; the request after it."""
+    do = {"accept": accept_intro, "decline": decline_intro, "done": done_intro, "cancel": cancel_intro}.get(action)
+    if do is None:
+        raise InvalidInput(f"not an action on an introduction: {action!r}", hint=f"one of: {', '.join(INTRO_ACTIONS)}")
+    return do(server, account, request_id, now=now)

@@ -109,6 +109,9 @@ class IntroOut(BaseModel):
     message: str
     status: Literal["pending", "accepted", "declined", "done", "cancelled"]
     direction: Literal["incoming", "outgoing"]
+    actions: list[Literal["accept", "decline", "done", "cancel"]] = Field(
+        description="What I may do to it now (POST /teams/intros/{id}/{action})"
+    )
     created_at: datetime
     decided_at: datetime | None
     done_at: datetime | None
@@ -185,14 +188,6 @@ def get_intro(request: Request, request_id: RequestId, account: AccountDep) -> d
     return teams.get_intro(server_db(request), account, request_id)
 
 
-_ACTIONS = {
-    "accept": teams.accept_intro,
-    "decline": teams.decline_intro,
-    "done": teams.done_intro,
-    "cancel": teams.cancel_intro,
-}
-
-
 @router.post(
     "/teams/intros/{request_id}/{action}",
     response_model=IntroOut,
@@ -204,4 +199,4 @@ def post_intro_action(
     action: Literal["accept", "decline", "done", "cancel"],
     account: AccountDep,
 ) -> dict[str, Any]:
-    return _ACTIONS[action](server_db(request), account, request_id, now=_now())
+    return teams.act_on_intro(server_db(request), account, request_id, action, now=_now())

@@ -83,7 +83,5 @@ def act(
     request_id: Id,
     action: Literal["accept", "decline", "done", "cancel"],
 ) -> Response:
-    do = {"accept": teams.accept_intro, "decline": teams.decline_intro, "done": teams.done_intro,
-          "cancel": teams.cancel_intro}[action]  # fmt: skip
-    do(server_db(request), account, request_id, now=datetime.now(UTC))
+    teams.act_on_intro(server_db(request), account, request_id, action, now=datetime.now(UTC))
     return RedirectResponse("/team#outbox" if action == "cancel" else "/team#inbox", status_code=303)
