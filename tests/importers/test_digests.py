@@ -129,15 +129,20 @@ def _two_databases(backend: str, request: pytest.FixtureRequest, tmp_path: Path)
             b.close()
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_digests_land_exactly_as_the_records_they_stand_for(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    box = _maildir(tmp_path / "Maildir")
-    # Worker processes and small chunks: digests split around the mbox file, bulk rows set apart.
+@pytest.fixture
+def reading_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes and small chunks even for a small mailbox: digests split around files read here, bulk
+    rows set apart."""
     monkeypatch.setattr(mail, "PARALLEL_FROM", 40)
     monkeypatch.setattr(mail, "CHUNK_NAMES", 7)
     monkeypatch.setattr(mail, "WORKERS", 2)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_digests_land_exactly_as_the_records_they_stand_for(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, reading_processes: None
+) -> None:
+    box = _maildir(tmp_path / "Maildir")
     with _two_databases(backend, request, tmp_path) as (by_records, by_digests):
         for db in (by_records, by_digests):
             people.set_me(db, name="Robin Me", emails=["me@example.org"], now=NOW)
@@ -167,16 +172,13 @@ def test_digests_land_exactly_as_the_records_they_stand_for(
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_an_mbox_read_by_workers_lands_as_its_records_do(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path, reading_processes: None
 ) -> None:
     mbox = _gen().generate_mbox(tmp_path / "all.mbox", n=300, seed=4)  # type: ignore[attr-defined]
     with mbox.open("ab") as fh:  # a bad date (the "From " line's time instead) and a message without From
         fh.write(b"\nFrom ana@example.org Thu Oct  1 10:00:00 2020\nFrom: Ana <ana@example.org>\nTo: me@example.org\n")
         fh.write(b"Date: never\nMessage-ID: <late@x>\n\nbody\n")
         fh.write(b"\nFrom nobody Thu Oct  1 11:00:00 2020\nSubject: lost\n\n")
-    monkeypatch.setattr(mail, "PARALLEL_FROM", 40)
-    monkeypatch.setattr(mail, "CHUNK_NAMES", 7)
-    monkeypatch.setattr(mail, "WORKERS", 2)
     with _two_databases(backend, request, tmp_path) as (by_records, by_digests):
         for db in (by_records, by_digests):
             people.set_me(db, name="Robin Me", emails=["me@example.org"], now=NOW)
