@@ -211,6 +211,13 @@ def _total(values: Sequence[float], weights: Sequence[float], total_weight: floa
     return max(0, min(100, round(points)))
 
 
+def weight_vectors(p: StrengthParams) -> tuple[list[float], list[float], float, float]:
+    """The component weights in ``COMPONENTS`` order with closeness rated and without, and their sums."""
+    rated, unrated = p.weights(closeness=True), p.weights(closeness=False)
+    w_rated, w_unrated = [rated[c] for c in COMPONENTS], [unrated[c] for c in COMPONENTS]
+    return w_rated, w_unrated, sum(w_rated), sum(w_unrated)
+
+
 def score_rows(
     rows: Iterable[tuple[int, int, float, float, int, float | None, float | None, float | None, int | None]],
     *,
@@ -222,10 +229,7 @@ def score_rows(
     without interactions has ``n_them = 0, decay_sum = 0.0, kinds_mask = 0`` and no times. Same as ``score``."""
     p = params or StrengthParams()
     now_d = days_since_epoch(now)
-    rated = p.weights(closeness=True)
-    unrated = p.weights(closeness=False)
-    w_rated, w_unrated = [rated[c] for c in COMPONENTS], [unrated[c] for c in COMPONENTS]
-    t_rated, t_unrated = sum(w_rated), sum(w_unrated)
+    w_rated, w_unrated, t_rated, t_unrated = weight_vectors(p)
     out: dict[int, int] = {}
     # The arithmetic of ``_values`` and ``_total`` inlined (a function call per person costs more than the
     # score itself at 30,000 people); tests/test_scoring.py checks both give the same scores.

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dunbar.scoring.stats import days_since_epoch
-from dunbar.scoring.strength import COMPONENTS, StrengthParams, score_rows
+from dunbar.scoring.strength import StrengthParams, score_rows, weight_vectors
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -81,10 +81,7 @@ def score_columns(c: Columns, *, now: datetime, params: StrengthParams | None = 
     """Every person's 0–100 score, the same as ``score_rows`` gives for the same rows."""
     p = params or StrengthParams()
     now_d = days_since_epoch(now)
-    rated = p.weights(closeness=True)
-    unrated = p.weights(closeness=False)
-    w_rated, w_unrated = [rated[k] for k in COMPONENTS], [unrated[k] for k in COMPONENTS]
-    t_rated, t_unrated = sum(w_rated), sum(w_unrated)
+    w_rated, w_unrated, t_rated, t_unrated = weight_vectors(p)
     wi, wr, wc, wd, wm, wk = w_unrated[:6]
     ki = w_rated[5]
     with np.errstate(all="ignore"):
